@@ -1,0 +1,214 @@
+"""The ``asukasbudjetti`` command: a thin layer over the library.
+
+Every error raised on purpose becomes ``Error: ...`` on standard error and exit
+code 1, with no traceback; outputs are written to a temporary file and renamed,
+so a failure leaves nothing half-written.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+import click
+
+from asukasbudjetti import __version__
+from asukasbudjetti.errors import AsukasbudjettiError, ProblemsError, format_problems
+from asukasbudjetti.money import format_money
+from asukasbudjetti.outcome import Decision
+from asukasbudjetti.problems import Severity
+from asukasbudjetti.record import build_record, dumps_record, write_atomically
+from asukasbudjetti.rules import RULES
+from asukasbudjetti.rules.ties import DEFAULT_SEED
+from asukasbudjetti.tally import OFFICIAL, TallyResult, load_election, tally_file
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def _friendly(function: F) -> F:
+    """Turn our errors into click's ``Error: ...`` / exit 1."""
+
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return function(*args, **kwargs)
+        except AsukasbudjettiError as exc:
+            raise click.ClickException(str(exc)) from None
+
+    wrapper.__name__ = function.__name__
+    wrapper.__doc__ = function.__doc__
+    return wrapper  # type: ignore[return-value]  # same signature as function
+
+
+@click.group()
+@click.version_option(__version__, prog_name="asukasbudjetti")
+def main() -> None:
+    """Tally participatory budgeting ballots exactly, and explain the result."""
+
+
+def _parse_exclusive(groups: tuple[str, ...]) -> list[list[str]]:
+    parsed: list[list[str]] = []
+    for text in groups:
+        ids = [item.strip() for item in text.split(",")]
+        if len(ids) < 2 or "" in ids:
+            raise click.BadParameter(
+                f"{text!r}: expected two or more project ids separated by commas, e.g. 12,17",
+                param_hint="--exclusive",
+            )
+        parsed.append(ids)
+    return parsed
+
+
+@main.command()
+@click.argument("file", type=click.Path(dir_okay=False))
+@click.option(
+    "--rule",
+    default=OFFICIAL,
+    show_default=True,
+    help="'official' runs the file's META rule; or one of: " + ", ".join(sorted(RULES)),
+)
+@click.option(
+    "--exclusive",
+    multiple=True,
+    metavar="IDS",
+    help="Mutually exclusive projects, as ID,ID,... (repeatable).",
+)
+@click.option("--seed", type=int, default=DEFAULT_SEED, show_default=True, help="Lottery seed for ties.")
+@click.option("--threshold", default=None, help="Minimum score a project needs (overrides META).")
+@click.option("--strict", is_flag=True, help="Treat warnings as errors.")
+@click.option("--json", "as_json", is_flag=True, help="Print the result record as JSON.")
+@click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write the record (JSON) here.")
+@_friendly
+def tally(
+    file: str,
+    rule: str,
+    exclusive: tuple[str, ...],
+    seed: int,
+    threshold: str | None,
+    strict: bool,
+    as_json: bool,
+    output: str | None,
+) -> None:
+    """Tally FILE (a pabulib .pb file) with a rule and print the funded projects."""
+    result = tally_file(
+        file,
+        rule=rule,
+        seed=seed,
+        exclusive=_parse_exclusive(exclusive),
+        threshold=threshold,
+        strict=strict,
+    )
+    text = dumps_record(build_record(result))
+    if output is not None:
+        write_atomically(output, text)
+    if as_json:
+        click.echo(text, nl=False)
+    else:
+        click.echo(_table(result))
+
+
+@main.command()
+@click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False))
+@click.option("--strict", is_flag=True, help="Treat warnings as errors.")
+@_friendly
+def validate(files: tuple[str, ...], strict: bool) -> None:
+    """Check FILES (pabulib .pb files); exit 1 if any has an error."""
+    failed = 0
+    for file in files:
+        try:
+            election, warnings, _ = load_election(file, strict=strict)
+        except ProblemsError as exc:
+            failed += 1
+            click.echo(format_problems(exc.problems), err=True)
+            continue
+        except AsukasbudjettiError as exc:
+            failed += 1
+            click.echo(str(exc), err=True)
+            continue
+        for warning in warnings[:20]:
+            click.echo(str(warning), err=True)
+        if len(warnings) > 20:
+            click.echo(f"... and {len(warnings) - 20} more warnings", err=True)
+        click.echo(
+            f"{file}: valid ({len(election.ballots)} ballots, {len(election.projects)} projects"
+            f"{f', {len(warnings)} warnings' if warnings else ''})"
+        )
+    if failed:
+        raise click.ClickException(f"{failed} of {len(files)} file{'s' if len(files) != 1 else ''} invalid")
+
+
+_MARK = {
+    Decision.FUNDED: "funded",
+    Decision.RESERVE_FUNDED: "funded (reserve)",
+    Decision.DID_NOT_FIT: "did not fit",
+    Decision.STOPPED: "did not fit: stop",
+    Decision.NOT_REACHED: "not reached",
+    Decision.BELOW_THRESHOLD: "below threshold",
+    Decision.WITHDRAWN: "withdrawn",
+    Decision.EXCLUDED: "excluded",
+}
+
+
+def _table(result: TallyResult) -> str:
+    lines: list[str] = []
+    for pot in result.pots:
+        outcome = pot.outcome
+        lines.append(f"{pot.source}: pot {pot.pot!r}, rule {outcome.rule}, budget {format_money(outcome.budget)}")
+        rows = [("rank", "project", "score", "votes", "cost", "decision")]
+        for step in outcome.greedy_steps:
+            rows.append(
+                (
+                    str(step.rank),
+                    step.project_id,
+                    str(step.score),
+                    str(step.votes),
+                    format_money(step.cost),
+                    _MARK[step.decision],
+                )
+            )
+        widths = [max(len(row[k]) for row in rows) for k in range(len(rows[0]))]
+        for row in rows:
+            lines.append(
+                "  "
+                + "  ".join(
+                    cell.rjust(width) if k in (0, 2, 3, 4) else cell.ljust(width)
+                    for k, (cell, width) in enumerate(zip(row, widths, strict=True))
+                ).rstrip()
+            )
+        lines.append(f"  funded: {', '.join(outcome.funded) if outcome.funded else '(none)'}")
+        lines.append(f"  spent {format_money(outcome.spent)}, left {format_money(outcome.left)}")
+        if outcome.reserve is not None:
+            reserve = outcome.reserve
+            lines.append(
+                f"  reserve: project {reserve.project_id} costs {format_money(reserve.cost)}; "
+                f"{format_money(reserve.from_pot)} from the pot, {format_money(reserve.from_reserve)} from the reserve"
+            )
+        for tie in outcome.ties:
+            if tie.decisive:
+                lines.append(
+                    f"  tie at rank {tie.step}: {', '.join(tie.projects)} settled by {', then '.join(tie.settled_by)}"
+                )
+        if pot.announced is not None:
+            announced = pot.announced
+            verdict = "matches" if announced.matches else "DIFFERS from"
+            lines.append(f"  {verdict} the announced outcome ({', '.join(announced.funded) or 'none'})")
+            if announced.missing:
+                lines.append(f"    announced but not funded here: {', '.join(announced.missing)}")
+            if announced.extra:
+                lines.append(f"    funded here but not announced: {', '.join(announced.extra)}")
+            if announced.outside_money:
+                lines.append(
+                    "  paid from money outside the file (not reproducible from the ballots): "
+                    + ", ".join(announced.outside_money)
+                )
+    warnings = [w for w in result.warnings if w.severity is Severity.WARNING]
+    if warnings:
+        lines.append(f"warnings ({len(warnings)}):")
+        lines.extend(f"  {w}" for w in warnings[:20])
+        if len(warnings) > 20:
+            lines.append(f"  ... and {len(warnings) - 20} more")
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

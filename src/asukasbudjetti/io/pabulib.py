@@ -1,0 +1,547 @@
+"""Reader and writer for pabulib's ``.pb`` files (https://pabulib.org/format).
+
+A ``.pb`` file has three sections, each a ``;``-separated table with a header row:
+``META`` (``key;value``), ``PROJECTS`` (``project_id;cost;...``) and ``VOTES``
+(``voter_id;vote;...``). Real files come with CRLF, LF or both mixed, sometimes a
+UTF-8 byte order mark, quoted fields that contain ``;``, decimal budgets and costs
+written as floats (``1200.0``); all of that is read exactly.
+
+The reader checks what it needs to build the model (sections, headers, field
+counts, number syntax) and collects every problem with its line; it never repairs
+a row. What the rows mean together (unknown projects, duplicate voters, ballot
+lengths, points limits) is :mod:`asukasbudjetti.validation`'s job.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import os
+from collections.abc import Iterator
+from fractions import Fraction
+from pathlib import Path
+
+from asukasbudjetti.errors import InputError, MoneyError
+from asukasbudjetti.model import BallotTable, Election, Project, SourceLocation, VoteType
+from asukasbudjetti.money import format_money, parse_money
+from asukasbudjetti.problems import Problem, Severity
+
+SECTIONS = ("META", "PROJECTS", "VOTES")
+_VOTE_TYPES = ", ".join(v.value for v in VoteType)
+
+
+class PabulibRead:
+    """What reading one file produced: the election (when one could be built) and problems."""
+
+    def __init__(self, election: Election | None, problems: list[Problem]) -> None:
+        self.election = election
+        self.problems = problems
+
+
+def read_pabulib(path: str | os.PathLike[str], *, name: str | None = None) -> PabulibRead:
+    """Read a ``.pb`` file; ``name`` (default: the path as given) is used in messages."""
+    source = name if name is not None else str(path)
+    try:
+        raw = Path(path).read_bytes()
+    except OSError as exc:
+        raise InputError(f"{source}: cannot read the file: {exc.strerror or exc}") from exc
+    return read_pabulib_bytes(raw, source)
+
+
+def read_pabulib_bytes(raw: bytes, source: str) -> PabulibRead:
+    """Read a ``.pb`` file's bytes; ``source`` names the file in messages."""
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw.count(b"\n", 0, exc.start) + 1
+        problem = Problem(
+            code="encoding",
+            severity=Severity.ERROR,
+            file=source,
+            line=line,
+            message=f"byte {raw[exc.start]:#04x} is not UTF-8 text",
+            expected="a UTF-8 encoded file",
+        )
+        return PabulibRead(None, [problem])
+    return _Reader(text, source).read()
+
+
+def _rows(text: str, source: str, problems: list[Problem]) -> Iterator[tuple[int, list[str]]]:
+    """Rows with the line each starts on; CR, LF and CRLF all end a line."""
+    normalized = text.replace("\r\n", "\n").replace("\r", "\n")
+    reader = csv.reader(io.StringIO(normalized, newline=""), delimiter=";", quotechar='"', strict=True)
+    line = 1
+    while True:
+        try:
+            row = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            problems.append(
+                Problem(
+                    code="syntax",
+                    severity=Severity.ERROR,
+                    file=source,
+                    line=line,
+                    message=f"cannot split the line into fields: {exc}",
+                    expected='fields separated by ";" with balanced double quotes',
+                )
+            )
+            return
+        yield line, row
+        line = reader.line_num + 1
+
+
+class _Reader:
+    def __init__(self, text: str, source: str) -> None:
+        self.text = text
+        self.source = source
+        self.problems: list[Problem] = []
+
+    def error(self, line: int | None, code: str, message: str, expected: str | None = None) -> None:
+        self.problems.append(
+            Problem(
+                code=code,
+                severity=Severity.ERROR,
+                file=self.source,
+                line=line,
+                message=message,
+                expected=expected,
+            )
+        )
+
+    def read(self) -> PabulibRead:
+        sections: dict[str, list[tuple[int, list[str]]]] = {}
+        section_lines: dict[str, int] = {}
+        current: str | None = None
+        last_line = 1
+        for line, row in _rows(self.text, self.source, self.problems):
+            last_line = line
+            if not row or all(cell.strip() == "" for cell in row):
+                continue
+            marker = row[0].strip() if len(row) == 1 else ""
+            if marker in SECTIONS:
+                expected_next = SECTIONS[len(section_lines)] if len(section_lines) < 3 else None
+                if marker in section_lines:
+                    self.error(
+                        line,
+                        "duplicate-section",
+                        f"section {marker} appears a second time (first on line "
+                        f"{section_lines[marker]})",
+                        "each of META, PROJECTS, VOTES once",
+                    )
+                    current = None
+                    continue
+                if marker != expected_next:
+                    self.error(
+                        line,
+                        "section-order",
+                        f"section {marker} where section {expected_next} should start",
+                        "sections in the order META, PROJECTS, VOTES",
+                    )
+                section_lines[marker] = line
+                sections[marker] = []
+                current = marker
+                continue
+            if current is None:
+                if not section_lines:
+                    self.error(
+                        line,
+                        "missing-section",
+                        f"line starts with {row[0][:40]!r} before any section",
+                        "the file to start with a line META",
+                    )
+                    # Without META there is nothing to anchor the rest: stop here.
+                    return PabulibRead(None, self.problems)
+                continue
+            sections[current].append((line, row))
+        for name in SECTIONS:
+            if name not in section_lines:
+                self.error(
+                    last_line,
+                    "missing-section",
+                    f"the file has no {name} section",
+                    f"a line {name} followed by its header and rows",
+                )
+        if "META" not in sections:
+            return PabulibRead(None, self.problems)
+        meta, meta_lines = self.read_meta(sections["META"], section_lines["META"])
+        budget, vote_type = self.read_budget_and_vote_type(meta, meta_lines, section_lines["META"])
+        projects_header, projects = self.read_projects(
+            sections.get("PROJECTS", []), section_lines.get("PROJECTS", last_line)
+        )
+        votes_header, ballots = self.read_votes(
+            sections.get("VOTES", []), section_lines.get("VOTES", last_line), vote_type
+        )
+        election = Election.model_construct(
+            source=self.source,
+            meta=meta,
+            meta_lines=meta_lines,
+            vote_type=vote_type or VoteType.APPROVAL,
+            budget=budget if budget is not None else Fraction(0),
+            projects=tuple(projects),
+            ballots=ballots,
+            projects_header=projects_header,
+            votes_header=votes_header,
+        )
+        return PabulibRead(election, self.problems)
+
+    def header(
+        self, rows: list[tuple[int, list[str]]], section_line: int, section: str, required: tuple[str, ...]
+    ) -> tuple[int, tuple[str, ...]] | None:
+        if not rows:
+            self.error(
+                section_line,
+                "missing-header",
+                f"section {section} has no header row",
+                f"a header with the columns {';'.join(required)}",
+            )
+            return None
+        line, cells = rows[0]
+        columns = tuple(cell.strip() for cell in cells)
+        seen: set[str] = set()
+        for column in columns:
+            if column in seen:
+                self.error(
+                    line,
+                    "duplicate-column",
+                    f"{section} header names column {column!r} twice",
+                    "each column once",
+                )
+            seen.add(column)
+        missing = [column for column in required if column not in columns]
+        if missing:
+            self.error(
+                line,
+                "missing-column",
+                f"{section} header {';'.join(columns)!r} lacks {', '.join(missing)}",
+                f"a header with the columns {';'.join(required)}",
+            )
+            return None
+        return line, columns
+
+    def check_width(self, line: int, cells: list[str], columns: tuple[str, ...], section: str) -> bool:
+        if len(cells) == len(columns):
+            return True
+        self.error(
+            line,
+            "field-count",
+            f"{section} row has {len(cells)} field{'s' if len(cells) != 1 else ''}",
+            f"{len(columns)} fields as in the header ({';'.join(columns)})",
+        )
+        return False
+
+    def read_meta(
+        self, rows: list[tuple[int, list[str]]], section_line: int
+    ) -> tuple[dict[str, str], dict[str, int]]:
+        meta: dict[str, str] = {}
+        meta_lines: dict[str, int] = {}
+        header = self.header(rows, section_line, "META", ("key", "value"))
+        if header is None:
+            return meta, meta_lines
+        _, columns = header
+        for line, cells in rows[1:]:
+            if not self.check_width(line, cells, columns, "META"):
+                continue
+            key, value = cells[0].strip(), cells[1]
+            if key in meta:
+                self.error(
+                    line,
+                    "duplicate-meta",
+                    f"META key {key!r} appears again (first on line {meta_lines[key]})",
+                    "each META key once",
+                )
+                continue
+            meta[key] = value.strip()
+            meta_lines[key] = line
+        return meta, meta_lines
+
+    def read_budget_and_vote_type(
+        self, meta: dict[str, str], meta_lines: dict[str, int], section_line: int
+    ) -> tuple[Fraction | None, VoteType | None]:
+        budget: Fraction | None = None
+        if "budget" not in meta:
+            self.error(section_line, "missing-meta", "META has no budget", "a line budget;AMOUNT")
+        else:
+            try:
+                budget = parse_money(meta["budget"])
+            except MoneyError as exc:
+                self.error(meta_lines["budget"], "bad-budget", f"budget: {exc}")
+        vote_type: VoteType | None = None
+        if "vote_type" not in meta:
+            self.error(
+                section_line, "missing-meta", "META has no vote_type", f"one of {_VOTE_TYPES}"
+            )
+        else:
+            try:
+                vote_type = VoteType(meta["vote_type"])
+            except ValueError:
+                self.error(
+                    meta_lines["vote_type"],
+                    "bad-vote-type",
+                    f"vote_type {meta['vote_type']!r} is not a pabulib vote type",
+                    f"one of {_VOTE_TYPES}",
+                )
+        return budget, vote_type
+
+    def read_projects(
+        self, rows: list[tuple[int, list[str]]], section_line: int
+    ) -> tuple[tuple[str, ...], list[Project]]:
+        header = self.header(rows, section_line, "PROJECTS", ("project_id", "cost"))
+        if header is None:
+            return ("project_id", "cost"), []
+        _, columns = header
+        projects: list[Project] = []
+        for line, cells in rows[1:]:
+            if not self.check_width(line, cells, columns, "PROJECTS"):
+                continue
+            fields = {column: cell.strip() for column, cell in zip(columns, cells, strict=True)}
+            project_id = fields["project_id"]
+            if project_id == "":
+                self.error(line, "empty-id", "project_id is empty", "a project id")
+                continue
+            try:
+                cost = parse_money(fields["cost"])
+            except MoneyError as exc:
+                self.error(line, "bad-cost", f"project {project_id!r}: cost {exc}")
+                cost = Fraction(0)  # placeholder: the error stops any tally
+            declared_votes = self.optional_int(fields, "votes", line, project_id)
+            declared_score = self.optional_number(fields, "score", line, project_id)
+            selected = self.optional_int(fields, "selected", line, project_id)
+            if selected is not None and selected not in (0, 1, 2, 3):
+                self.error(
+                    line,
+                    "bad-selected",
+                    f"project {project_id!r}: selected is {selected}",
+                    "0, 1, 2 or 3",
+                )
+            projects.append(
+                Project.model_construct(
+                    project_id=project_id,
+                    cost=cost,
+                    name=fields.get("name") or None,
+                    declared_votes=declared_votes,
+                    declared_score=declared_score,
+                    selected=selected,
+                    fields=fields,
+                    source=SourceLocation.model_construct(file=self.source, line=line),
+                )
+            )
+        return columns, projects
+
+    def optional_int(self, fields: dict[str, str], column: str, line: int, project_id: str) -> int | None:
+        text = fields.get(column, "")
+        if text == "":
+            return None
+        try:
+            value = int(text)
+        except ValueError:
+            # pabulib writes some counts as floats ("12.0"): exact when the fraction is zero.
+            try:
+                exact = parse_money(text)
+            except MoneyError:
+                exact = None
+            if exact is not None and exact.denominator == 1:
+                return int(exact)
+            self.error(
+                line,
+                f"bad-{column}",
+                f"project {project_id!r}: {column} {text!r} is not a whole number",
+                f"a whole number in column {column}",
+            )
+            return None
+        if value < 0:
+            self.error(
+                line,
+                f"bad-{column}",
+                f"project {project_id!r}: {column} {text!r} is negative",
+                f"a whole number of at least 0 in column {column}",
+            )
+        return value
+
+    def optional_number(
+        self, fields: dict[str, str], column: str, line: int, project_id: str
+    ) -> Fraction | None:
+        text = fields.get(column, "")
+        if text == "":
+            return None
+        negative = text.startswith("-")
+        try:
+            value = parse_money(text[1:] if negative else text)
+        except MoneyError:
+            self.error(
+                line,
+                f"bad-{column}",
+                f"project {project_id!r}: {column} {text!r} is not a number",
+                f"a decimal number in column {column}",
+            )
+            return None
+        return -value if negative else value
+
+    def read_votes(
+        self, rows: list[tuple[int, list[str]]], section_line: int, vote_type: VoteType | None
+    ) -> tuple[tuple[str, ...], BallotTable]:
+        required: tuple[str, ...] = ("voter_id", "vote")
+        if vote_type is not None and vote_type.has_points:
+            required = ("voter_id", "vote", "points")
+        header = self.header(rows, section_line, "VOTES", required)
+        if header is None:
+            return required, BallotTable(voter_ids=(), projects=())
+        _, columns = header
+        voter_index = columns.index("voter_id")
+        vote_index = columns.index("vote")
+        points_index = columns.index("points") if "points" in required else None
+        # Other columns (age, sex, and the points Kraków wrote on ordinal ballots) stay text.
+        extra_columns = [(i, c) for i, c in enumerate(columns) if c not in required]
+        voter_ids: list[str] = []
+        ballots: list[tuple[str, ...]] = []
+        points_column: list[tuple[int, ...]] = []
+        lines: list[int] = []
+        extras: dict[str, list[str]] = {c: [] for _, c in extra_columns}
+        width = len(columns)
+        for line, cells in rows[1:]:
+            if len(cells) != width:
+                self.check_width(line, cells, columns, "VOTES")
+                continue
+            voter_id = cells[voter_index].strip()
+            if voter_id == "":
+                self.error(line, "empty-id", "voter_id is empty", "a voter id")
+                continue
+            items = self.split_items(cells[vote_index], line, voter_id, "vote")
+            if items is None:
+                continue
+            if points_index is not None:
+                points = self.split_points(cells[points_index], line, voter_id, vote_type)
+                if points is None:
+                    continue
+                points_column.append(points)
+            voter_ids.append(voter_id)
+            ballots.append(items)
+            lines.append(line)
+            for i, column in extra_columns:
+                extras[column].append(cells[i].strip())
+        table = BallotTable.model_construct(
+            voter_ids=tuple(voter_ids),
+            projects=tuple(ballots),
+            points=tuple(points_column) if points_index is not None else None,
+            lines=tuple(lines),
+            extra={c: tuple(v) for c, v in extras.items()},
+        )
+        return columns, table
+
+    def split_items(self, text: str, line: int, voter_id: str, column: str) -> tuple[str, ...] | None:
+        stripped = text.strip()
+        if stripped == "":
+            self.error(
+                line,
+                "empty-ballot",
+                f"voter {voter_id!r} lists no project in column {column}",
+                "at least one project id",
+            )
+            return None
+        items = tuple(item.strip() for item in stripped.split(","))
+        if "" in items:
+            self.error(
+                line,
+                "empty-item",
+                f"voter {voter_id!r}: {column} {stripped!r} has an empty item",
+                "project ids separated by single commas, e.g. 1,2,3",
+            )
+            return None
+        return items
+
+    def split_points(
+        self, text: str, line: int, voter_id: str, vote_type: VoteType | None
+    ) -> tuple[int, ...] | None:
+        items = self.split_items(text, line, voter_id, "points")
+        if items is None:
+            return None
+        try:
+            points = tuple(int(item) for item in items)
+        except ValueError:
+            self.error(
+                line,
+                "bad-points",
+                f"voter {voter_id!r}: points {text.strip()!r} are not whole numbers",
+                "whole numbers separated by commas, e.g. 3,2,1",
+            )
+            return None
+        if vote_type is VoteType.CUMULATIVE and any(p < 0 for p in points):
+            self.error(
+                line,
+                "bad-points",
+                f"voter {voter_id!r}: cumulative points {text.strip()!r} include a negative number",
+                "points of at least 0",
+            )
+            return None
+        return points
+
+
+def write_pabulib(election: Election, path: str | os.PathLike[str]) -> None:
+    """Write ``election`` as a ``.pb`` file (LF line ends, canonical numbers).
+
+    Reading the result gives an equivalent election: the same META, projects (costs
+    as exact values) and ballots in the same order. The file is written to a
+    temporary name first and renamed, so a failure leaves nothing half-written.
+    """
+    target = Path(path)
+    temporary = target.with_name(f".{target.name}.tmp")
+    try:
+        temporary.write_text(dumps_pabulib(election), encoding="utf-8", newline="")
+        os.replace(temporary, target)
+    except OSError as exc:
+        temporary.unlink(missing_ok=True)
+        raise InputError(f"{target}: cannot write the file: {exc.strerror or exc}") from exc
+
+
+def dumps_pabulib(election: Election) -> str:
+    """The ``.pb`` text of ``election``."""
+    out = io.StringIO()
+    writer = csv.writer(out, delimiter=";", quotechar='"', lineterminator="\n")
+    out.write("META\n")
+    writer.writerow(["key", "value"])
+    meta = dict(election.meta)
+    meta["budget"] = format_money(election.budget)
+    meta["vote_type"] = election.vote_type.value
+    for key, value in meta.items():
+        writer.writerow([key, value])
+    out.write("PROJECTS\n")
+    columns = election.projects_header
+    writer.writerow(columns)
+    for project in election.projects:
+        writer.writerow([_project_cell(project, column) for column in columns])
+    out.write("VOTES\n")
+    vote_columns = election.votes_header
+    writer.writerow(vote_columns)
+    ballots = election.ballots
+    for i, voter_id in enumerate(ballots.voter_ids):
+        row = []
+        for column in vote_columns:
+            if column == "voter_id":
+                row.append(voter_id)
+            elif column == "vote":
+                row.append(",".join(ballots.projects[i]))
+            elif column == "points" and ballots.points is not None:
+                row.append(",".join(str(p) for p in ballots.points[i]))
+            else:
+                row.append(ballots.extra.get(column, ("",) * len(ballots))[i])
+        writer.writerow(row)
+    return out.getvalue()
+
+
+def _project_cell(project: Project, column: str) -> str:
+    if column == "project_id":
+        return project.project_id
+    if column == "cost":
+        return format_money(project.cost)
+    if column == "votes" and project.declared_votes is not None:
+        return str(project.declared_votes)
+    if column == "score" and project.declared_score is not None:
+        return format_money(project.declared_score) if project.declared_score >= 0 else (
+            "-" + format_money(-project.declared_score)
+        )
+    if column == "selected" and project.selected is not None:
+        return str(project.selected)
+    if column == "name" and project.name is not None:
+        return project.name
+    return project.fields.get(column, "")

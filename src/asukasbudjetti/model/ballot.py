@@ -1,0 +1,81 @@
+"""Ballots as cast, kept column by column (a large city has tens of thousands)."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from pydantic import BaseModel, ConfigDict
+
+
+class VoteType(StrEnum):
+    """pabulib's META ``vote_type`` values."""
+
+    APPROVAL = "approval"
+    CHOOSE_1 = "choose-1"
+    CUMULATIVE = "cumulative"
+    SCORING = "scoring"
+    ORDINAL = "ordinal"
+
+    @property
+    def has_points(self) -> bool:
+        """Cumulative and scoring ballots give each listed project a number of points."""
+        return self in (VoteType.CUMULATIVE, VoteType.SCORING)
+
+    @property
+    def is_approval_like(self) -> bool:
+        """Choose-1 is approval of exactly one project."""
+        return self in (VoteType.APPROVAL, VoteType.CHOOSE_1)
+
+
+class Ballot(BaseModel):
+    """One voter's ballot: the projects in the order written, and their points if any."""
+
+    model_config = ConfigDict(frozen=True)
+
+    voter_id: str
+    projects: tuple[str, ...]
+    points: tuple[int, ...] | None = None
+    line: int | None = None
+
+
+class BallotTable(BaseModel):
+    """All ballots of one pot, column by column, in file order.
+
+    Row ``i`` is voter ``voter_ids[i]`` who listed ``projects[i]`` (file order, which
+    is a ranking for ordinal ballots), with ``points[i]`` for cumulative and scoring
+    ballots, cast on line ``lines[i]``. ``extra`` holds the other VOTES columns
+    (age, sex, voting_method, ...) as text.
+    """
+
+    model_config = ConfigDict(frozen=True)
+
+    voter_ids: tuple[str, ...]
+    projects: tuple[tuple[str, ...], ...]
+    points: tuple[tuple[int, ...], ...] | None = None
+    lines: tuple[int, ...] = ()
+    extra: dict[str, tuple[str, ...]] = {}
+
+    def __len__(self) -> int:
+        return len(self.voter_ids)
+
+    def ballot(self, index: int) -> Ballot:
+        """Row ``index`` as a :class:`Ballot`."""
+        return Ballot(
+            voter_id=self.voter_ids[index],
+            projects=self.projects[index],
+            points=None if self.points is None else self.points[index],
+            line=self.lines[index] if self.lines else None,
+        )
+
+    @classmethod
+    def from_ballots(cls, ballots: list[Ballot]) -> BallotTable:
+        """Build the table from individual ballots (for library users and tests)."""
+        with_points = [b.points is not None for b in ballots]
+        if any(with_points) and not all(with_points):
+            raise ValueError("either every ballot has points or none has")
+        return cls(
+            voter_ids=tuple(b.voter_id for b in ballots),
+            projects=tuple(b.projects for b in ballots),
+            points=tuple(b.points for b in ballots if b.points is not None) if any(with_points) else None,
+            lines=tuple(b.line or 0 for b in ballots),
+        )

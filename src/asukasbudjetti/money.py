@@ -1,0 +1,83 @@
+"""Exact money: parsed from the file's text, never through a binary float.
+
+Costs and budgets are :class:`fractions.Fraction` values. ``1000``, ``1000.50``,
+``748772.64`` and ``1200.0`` are read digit by digit; ``1000,50`` (decimal comma, as
+spreadsheets export it) is accepted too. Anything else is refused with a
+:class:`~asukasbudjetti.errors.MoneyError`: signs, exponents (``1e5``), ``nan``,
+``inf``, thousands separators, and a comma followed by exactly three digits
+(``1,000`` could be one thousand or one, so we do not guess).
+"""
+
+from __future__ import annotations
+
+import re
+from fractions import Fraction
+
+from asukasbudjetti.errors import MoneyError
+
+_AMOUNT = re.compile(r"(?P<whole>[0-9]+)(?:(?P<sep>[.,])(?P<frac>[0-9]+))?")
+
+
+def parse_money(text: str) -> Fraction:
+    """Read a non-negative amount of money written in decimal notation.
+
+    Raises :class:`MoneyError` naming the text when it is not such an amount.
+    """
+    if not isinstance(text, str):
+        # A float has already lost the exact amount: refuse it rather than round it.
+        raise MoneyError(f"money must be given as text, not {type(text).__name__} {text!r}")
+    stripped = text.strip()
+    match = _AMOUNT.fullmatch(stripped)
+    if match is None:
+        if stripped.startswith("-"):
+            raise MoneyError(f"{text!r} is negative; expected an amount of at least 0")
+        raise MoneyError(f"{text!r} is not an amount of money; expected digits such as 1000 or 1000.50")
+    whole, sep, frac = match.group("whole", "sep", "frac")
+    if sep == "," and len(frac) == 3:
+        raise MoneyError(
+            f"{text!r} is ambiguous (thousands separator or decimal comma?); "
+            "expected no thousands separators, e.g. 1000 or 1000.50"
+        )
+    if frac is None:
+        return Fraction(int(whole))
+    return Fraction(int(whole + frac), 10 ** len(frac))
+
+
+def to_money(value: int | Fraction | str) -> Fraction:
+    """Coerce a library argument to exact money; ``float`` is refused."""
+    if isinstance(value, bool) or isinstance(value, float):
+        raise MoneyError(f"money must be exact (int, Fraction, Decimal text), not float {value!r}")
+    if isinstance(value, int):
+        if value < 0:
+            raise MoneyError(f"{value} is negative; expected an amount of at least 0")
+        return Fraction(value)
+    if isinstance(value, Fraction):
+        if value < 0:
+            raise MoneyError(f"{value} is negative; expected an amount of at least 0")
+        return value
+    return parse_money(value)
+
+
+def format_money(amount: Fraction) -> str:
+    """The exact decimal text of ``amount`` (``"1000.5"``, ``"20"``).
+
+    An amount with no finite decimal expansion (possible after dividing a budget
+    among voters) is written as a fraction ``"1000/3"``, never rounded.
+    """
+    if amount.denominator == 1:
+        return str(amount.numerator)
+    denominator = amount.denominator
+    twos = fives = 0
+    while denominator % 2 == 0:
+        denominator //= 2
+        twos += 1
+    while denominator % 5 == 0:
+        denominator //= 5
+        fives += 1
+    if denominator != 1:
+        return f"{amount.numerator}/{amount.denominator}"
+    places = max(twos, fives)
+    scaled = abs(amount.numerator) * (10**places // amount.denominator)
+    sign = "-" if amount < 0 else ""
+    digits = str(scaled).rjust(places + 1, "0")
+    return f"{sign}{digits[:-places]}.{digits[-places:]}".rstrip("0").rstrip(".")

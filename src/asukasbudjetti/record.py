@@ -1,0 +1,114 @@
+"""The result record: canonical JSON that anyone can reproduce bit for bit.
+
+Keys are sorted, money is exact decimal text (or ``p/q`` when it has no finite
+decimal form), there are no floats, no timestamps and no absolute paths: two runs
+on the same inputs with the same version give byte-identical records on any
+machine.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from asukasbudjetti import __version__
+from asukasbudjetti.errors import OutputError
+from asukasbudjetti.money import format_money
+from asukasbudjetti.outcome import Outcome
+from asukasbudjetti.tally import PotResult, TallyResult
+
+SCHEMA_VERSION = 1
+
+
+def build_record(result: TallyResult) -> dict[str, Any]:
+    """The record of a tally as plain JSON data."""
+    return {
+        "schema_version": SCHEMA_VERSION,
+        "generator": {"name": "asukasbudjetti", "version": __version__},
+        "requested_rule": result.requested_rule,
+        "inputs": [digest.model_dump() for digest in result.inputs],
+        "outcomes": [_pot(pot) for pot in result.pots],
+        "warnings": [
+            {"file": Path(w.file).name, "line": w.line, "code": w.code, "message": str(w)}
+            for w in result.warnings
+        ],
+    }
+
+
+def _pot(pot: PotResult) -> dict[str, Any]:
+    outcome = pot.outcome
+    entry: dict[str, Any] = {
+        "pot": pot.pot,
+        "source": pot.source,
+        "rule": outcome.rule,
+        "params": outcome.params,
+        **_money_summary(outcome),
+        "ties": [tie.model_dump() for tie in outcome.ties],
+        "steps": [
+            {
+                "rank": step.rank,
+                "project": step.project_id,
+                "score": step.score,
+                "votes": step.votes,
+                "cost": format_money(step.cost),
+                "money_left": format_money(step.money_left),
+                "decision": step.decision.value,
+                "reason": step.reason,
+            }
+            for step in outcome.greedy_steps
+        ],
+    }
+    for tie in entry["ties"]:
+        tie["projects"] = list(tie["projects"])
+        tie["settled_by"] = list(tie["settled_by"])
+    if pot.announced is not None:
+        entry["announced"] = {
+            "funded": list(pot.announced.funded),
+            "outside_money": list(pot.announced.outside_money),
+            "missing": list(pot.announced.missing),
+            "extra": list(pot.announced.extra),
+            "matches": pot.announced.matches,
+        }
+    return entry
+
+
+def _money_summary(outcome: Outcome) -> dict[str, Any]:
+    reserve = outcome.reserve
+    return {
+        "budget": format_money(outcome.budget),
+        "funded": list(outcome.funded),
+        "spent": format_money(outcome.spent),
+        "left": format_money(outcome.left),
+        "reserve": None
+        if reserve is None
+        else {
+            "project": reserve.project_id,
+            "cost": format_money(reserve.cost),
+            "from_pot": format_money(reserve.from_pot),
+            "from_reserve": format_money(reserve.from_reserve),
+        },
+    }
+
+
+def dumps_record(record: dict[str, Any]) -> str:
+    """Canonical text of a record: sorted keys, two-space indent, UTF-8, final newline."""
+    return json.dumps(record, sort_keys=True, indent=2, ensure_ascii=False, allow_nan=False) + "\n"
+
+
+def write_atomically(path: str | os.PathLike[str], text: str) -> None:
+    """Write ``text`` to a temporary file beside ``path`` and rename it into place."""
+    target = Path(path)
+    try:
+        handle, temporary = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent or ".")
+    except OSError as exc:
+        raise OutputError(f"{target}: cannot write the file: {exc.strerror or exc}") from exc
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8", newline="") as stream:
+            stream.write(text)
+        os.replace(temporary, target)
+    except OSError as exc:
+        Path(temporary).unlink(missing_ok=True)
+        raise OutputError(f"{target}: cannot write the file: {exc.strerror or exc}") from exc

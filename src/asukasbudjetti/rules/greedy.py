@@ -1,0 +1,238 @@
+"""The greedy family: the rules most cities use.
+
+``greedy`` orders projects by ``score`` (votes for approval and choose-1, points for
+cumulative and scoring, positional score for ordinal), highest first, walks the
+list and funds every project whose cost fits in the money left, skipping those that
+do not. Variants (../docs/rules.md):
+
+- ``greedy-no-skip``: stop at the first project that does not fit.
+- ``greedy-threshold``: projects scoring below a threshold are passed over.
+- ``greedy-exclusive``: once one project of a group of mutually exclusive projects
+  is funded, the others in the group are passed over.
+- ``greedy-custom`` (Poznań's reserve rule): ``greedy-no-skip``, then the first project
+  that did not fit is still funded when the money left covers at least 80% of its
+  cost, the gap coming from a reserve outside the pot; then the rule stops.
+- ``greedy-per-cost``: order by ``score / cost`` instead of ``score``.
+- ``top1-greedy`` (Tampere): the most supported project first, whatever its cost if
+  it fits the pot, then greedy fills the rest (by score, or by score per cost).
+
+Every rule passes over withdrawn projects (pabulib's sentinel cost 999999999), and
+``greedy-no-skip`` does not stop at one. Ties in the ordering are broken by the
+lower cost, then by the seeded lottery (:mod:`asukasbudjetti.rules.ties`); each tie
+is recorded with the criteria that settled it and whether it was decisive.
+"""
+
+from __future__ import annotations
+
+from fractions import Fraction
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict
+
+from asukasbudjetti.errors import RuleError
+from asukasbudjetti.money import format_money
+from asukasbudjetti.outcome import Decision, GreedyStep, Outcome, ReserveUse, Tie
+from asukasbudjetti.profile import CompiledProfile
+from asukasbudjetti.rules.ties import DEFAULT_SEED, lottery_ranks
+
+#: Poznań funds the first project that does not fit if the pot covers 80% of it.
+POZNAN_RESERVE_SHARE = Fraction(4, 5)
+
+
+class GreedyParams(BaseModel):
+    """Everything a greedy rule needs besides the profile.
+
+    ``threshold``: projects with ``score < threshold`` are passed over.
+    ``skip``: go on past a project that does not fit (else stop there).
+    ``order``: ``score`` or ``score-per-cost``. ``exclusive``: groups of mutually
+    exclusive project ids. ``reserve_share``: with ``skip=False``, fund the first
+    project that does not fit when the money left is at least this share of its cost.
+    ``top1_first``: fund the highest-scoring project before the rest.
+    """
+
+    model_config = ConfigDict(frozen=True, arbitrary_types_allowed=True)
+
+    threshold: Fraction | None = None
+    skip: bool = True
+    order: Literal["score", "score-per-cost"] = "score"
+    exclusive: tuple[tuple[str, ...], ...] = ()
+    reserve_share: Fraction | None = None
+    top1_first: bool = False
+    seed: int = DEFAULT_SEED
+
+    def as_record(self) -> dict[str, str | int | bool | list[list[str]] | None]:
+        """The parameters as the record shows them (money and shares as exact text)."""
+        return {
+            "threshold": None if self.threshold is None else format_money(self.threshold),
+            "skip": self.skip,
+            "order": self.order,
+            "exclusive": [list(group) for group in self.exclusive],
+            "reserve_share": None if self.reserve_share is None else format_money(self.reserve_share),
+            "top1_first": self.top1_first,
+            "seed": self.seed,
+            "tie_breaking": "lower cost, then lottery",
+        }
+
+
+def _ordering(profile: CompiledProfile, params: GreedyParams) -> tuple[list[int], list[list[int]]]:
+    """Projects in walking order, and the groups tied on the primary criterion."""
+    m = profile.project_count
+    lottery = lottery_ranks(params.seed, profile.project_ids)
+    scores, costs = profile.scores, profile.cost_units
+
+    def primary(j: int) -> tuple[int, Fraction]:
+        if params.order == "score":
+            return (0, Fraction(-scores[j]))
+        if costs[j] == 0:
+            return (0, Fraction(-scores[j]))  # free projects come first
+        return (1, Fraction(-scores[j], costs[j]))
+
+    order = sorted(range(m), key=lambda j: (primary(j), costs[j], lottery[j]))
+    if params.top1_first and order:
+        candidates = [j for j in range(m) if _passable(profile, params, j) is None]
+        if candidates:
+            top = min(candidates, key=lambda j: (-scores[j], costs[j], lottery[j]))
+            order.remove(top)
+            order.insert(0, top)
+    groups: list[list[int]] = []
+    for j in order:
+        if _passable(profile, params, j) is not None:
+            continue
+        if groups and primary(groups[-1][0]) == primary(j):
+            groups[-1].append(j)
+        else:
+            groups.append([j])
+    return order, [g for g in groups if len(g) > 1]
+
+
+def _passable(profile: CompiledProfile, params: GreedyParams, j: int) -> Decision | None:
+    """Why project ``j`` is passed over whatever the order, if it is."""
+    if profile.withdrawn[j]:
+        return Decision.WITHDRAWN
+    if params.threshold is not None and profile.scores[j] < params.threshold:
+        return Decision.BELOW_THRESHOLD
+    return None
+
+
+def run_greedy(profile: CompiledProfile, params: GreedyParams, rule: str) -> Outcome:
+    """Run a greedy rule; ``rule`` is the name the outcome records."""
+    ids = profile.project_ids
+    known = set(ids)
+    group_of: dict[int, int] = {}
+    for g, group in enumerate(params.exclusive):
+        for project_id in group:
+            if project_id not in known:
+                raise RuleError(
+                    f"{profile.source}: exclusive group {','.join(group)} names project "
+                    f"{project_id!r}, which is not in PROJECTS"
+                )
+            j = ids.index(project_id)
+            if j in group_of:
+                raise RuleError(f"{profile.source}: project {project_id!r} is in two exclusive groups")
+            group_of[j] = g
+    order, tied_groups = _ordering(profile, params)
+    money = profile.budget_units
+    funded: list[str] = []
+    funded_in_group: dict[int, str] = {}
+    decisions: dict[int, Decision] = {}
+    steps: list[GreedyStep] = []
+    reserve: ReserveUse | None = None
+    stopped = False
+    for rank, j in enumerate(order, start=1):
+        cost = profile.cost_units[j]
+        money_before = money
+        reason: str | None = None
+        decision = _passable(profile, params, j)
+        if decision is Decision.BELOW_THRESHOLD:
+            reason = f"score {profile.scores[j]} < threshold {format_money(params.threshold or Fraction(0))}"
+        if decision is None:
+            if stopped:
+                decision = Decision.NOT_REACHED
+            elif j in group_of and group_of[j] in funded_in_group:
+                decision = Decision.EXCLUDED
+                reason = f"mutually exclusive with funded project {funded_in_group[group_of[j]]}"
+            elif cost <= money:
+                decision = Decision.FUNDED
+                money -= cost
+                funded.append(ids[j])
+                if j in group_of:
+                    funded_in_group[group_of[j]] = ids[j]
+            elif params.skip:
+                decision = Decision.DID_NOT_FIT
+                reason = f"short by {format_money(profile.money(cost - money))}"
+            else:
+                stopped = True
+                share = params.reserve_share
+                if share is not None and money >= share * cost:
+                    decision = Decision.RESERVE_FUNDED
+                    reason = (
+                        f"money left covers {format_money(Fraction(money, cost) * 100)}% of the cost "
+                        f"(at least {format_money(share * 100)}% needed)"
+                    )
+                    reserve = ReserveUse(
+                        project_id=ids[j],
+                        cost=profile.costs[j],
+                        from_pot=profile.money(money),
+                        from_reserve=profile.money(cost - money),
+                    )
+                    funded.append(ids[j])
+                    money = 0
+                else:
+                    decision = Decision.STOPPED
+                    reason = f"short by {format_money(profile.money(cost - money))}; the rule stops here"
+        decisions[j] = decision
+        steps.append(
+            GreedyStep(
+                rank=rank,
+                project_id=ids[j],
+                score=profile.scores[j],
+                votes=profile.supporters[j],
+                cost=profile.costs[j],
+                money_left=profile.money(money_before),
+                decision=decision,
+                reason=reason,
+            )
+        )
+    ties = _ties(profile, params, order, tied_groups, decisions)
+    spent = profile.budget_units - money
+    return Outcome(
+        rule=rule,
+        params=params.as_record(),
+        budget=profile.budget,
+        funded=tuple(funded),
+        spent=profile.money(spent),
+        left=profile.money(money),
+        greedy_steps=tuple(steps),
+        ties=ties,
+        reserve=reserve,
+    )
+
+
+def _ties(
+    profile: CompiledProfile,
+    params: GreedyParams,
+    order: list[int],
+    tied_groups: list[list[int]],
+    decisions: dict[int, Decision],
+) -> tuple[Tie, ...]:
+    position = {j: rank for rank, j in enumerate(order, start=1)}
+    ties: list[Tie] = []
+    for group in tied_groups:
+        costs = [profile.cost_units[j] for j in group]
+        settled_by: tuple[str, ...]
+        if len(set(costs)) == len(costs):
+            settled_by = ("lower cost",)
+        elif len(set(costs)) == 1:
+            settled_by = ("lottery",)
+        else:
+            settled_by = ("lower cost", "lottery")
+        ties.append(
+            Tie(
+                step=min(position[j] for j in group),
+                projects=tuple(profile.project_ids[j] for j in group),
+                settled_by=settled_by,
+                # Same decision for every member: any order gives the same funded set.
+                decisive=len({decisions[j] for j in group}) > 1,
+            )
+        )
+    return tuple(ties)

@@ -1,0 +1,409 @@
+"""Checks an election against pabulib's rules for its vote type: reads, never mutates.
+
+The list of checks follows the pabulib checker (github.com/pabulib/checker) where a
+check decides whether a ballot is valid, and goes further where the checker is
+silent or lenient (it drops empty items such as ``1,,2`` without a word, and does
+not report a project repeated inside a ballot). Every problem is either
+
+- an **error**: the ballots cannot be tallied as written (an unknown project, a
+  voter twice, a ballot longer than ``max_length``, points over the limit...), or
+- a **warning**: a redundant summary disagrees with the ballots (``num_votes``,
+  ``num_projects``, the PROJECTS ``votes``/``score`` columns), an approval ballot
+  names a project twice (it counts once), or a ballot breaks a limit on its total
+  (``min_sum_points``/``max_sum_points``, ``min_sum_cost``/``max_sum_cost``). Published
+  files hold such ballots because the city counted them (six Warszawa 2018
+  Praga-Południe baskets exceed ``max_sum_cost``, and the official outcome includes
+  them), so a tally of the file as published must count them too; the pabulib
+  checker grades them the same way. Warnings are shown and recorded, never
+  fixed; ``strict=True`` turns them into errors.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from fractions import Fraction
+
+from asukasbudjetti.errors import MoneyError
+from asukasbudjetti.model import WITHDRAWN_COST, Election, VoteType
+from asukasbudjetti.money import format_money, parse_money
+from asukasbudjetti.problems import Problem, Severity
+
+#: META keys that must hold whole numbers.
+INTEGER_META = (
+    "num_projects",
+    "num_votes",
+    "min_length",
+    "max_length",
+    "min_points",
+    "max_points",
+    "min_sum_points",
+    "max_sum_points",
+)
+#: META keys that hold money.
+MONEY_META = ("min_sum_cost", "max_sum_cost")
+
+
+class _Collector:
+    def __init__(self, election: Election) -> None:
+        self.election = election
+        self.problems: list[Problem] = []
+
+    def add(
+        self,
+        severity: Severity,
+        line: int | None,
+        code: str,
+        message: str,
+        expected: str | None = None,
+    ) -> None:
+        self.problems.append(
+            Problem(
+                code=code,
+                severity=severity,
+                file=self.election.source,
+                line=line,
+                message=message,
+                expected=expected,
+            )
+        )
+
+    def error(self, line: int | None, code: str, message: str, expected: str | None = None) -> None:
+        self.add(Severity.ERROR, line, code, message, expected)
+
+    def warning(self, line: int | None, code: str, message: str, expected: str | None = None) -> None:
+        self.add(Severity.WARNING, line, code, message, expected)
+
+
+def validate(election: Election, *, strict: bool = False) -> list[Problem]:
+    """Every problem in ``election``, in file order (META, PROJECTS, VOTES, summaries)."""
+    check = _Collector(election)
+    limits = _check_meta(check)
+    _check_projects(check)
+    supporters, points_sum = _check_ballots(check, limits)
+    _check_summaries(check, supporters, points_sum)
+    problems = sorted(check.problems, key=lambda p: (p.line is None, p.line or 0))
+    if strict:
+        problems = [p.as_error() for p in problems]
+    return problems
+
+
+class _Limits:
+    def __init__(self) -> None:
+        self.numbers: dict[str, int] = {}
+        self.min_sum_cost: Fraction | None = None
+        self.max_sum_cost: Fraction | None = None
+
+
+def _check_meta(check: _Collector) -> _Limits:
+    election = check.election
+    meta, lines = election.meta, election.meta_lines
+    limits = _Limits()
+    for key in INTEGER_META:
+        text = meta.get(key)
+        if text is None or text == "":
+            continue
+        try:
+            value = int(text)
+        except ValueError:
+            check.error(lines.get(key), "bad-meta", f"META {key} is {text!r}", "a whole number")
+            continue
+        if value < 0 and key not in ("min_points", "max_points"):
+            check.error(lines.get(key), "bad-meta", f"META {key} is {value}", "a whole number of at least 0")
+            continue
+        limits.numbers[key] = value
+    for key in MONEY_META:
+        text = meta.get(key)
+        if text is None or text == "":
+            continue
+        try:
+            amount = parse_money(text)
+        except MoneyError as exc:
+            check.error(lines.get(key), "bad-meta", f"META {key}: {exc}")
+            continue
+        if key == "min_sum_cost":
+            limits.min_sum_cost = amount
+        else:
+            limits.max_sum_cost = amount
+    threshold = meta.get("min_project_score_threshold")
+    if threshold:
+        try:
+            parse_money(threshold)
+        except MoneyError as exc:
+            check.error(
+                lines.get("min_project_score_threshold"),
+                "bad-meta",
+                f"META min_project_score_threshold: {exc}",
+            )
+    numbers = limits.numbers
+    for low, high in (("min_length", "max_length"), ("min_points", "max_points"), ("min_sum_points", "max_sum_points")):
+        if low in numbers and high in numbers and numbers[low] > numbers[high]:
+            check.error(
+                lines.get(low),
+                "bad-meta",
+                f"META {low} {numbers[low]} is larger than {high} {numbers[high]}",
+                f"{low} <= {high}",
+            )
+    if election.vote_type is VoteType.CHOOSE_1:
+        for key in ("min_length", "max_length"):
+            if key in numbers and numbers[key] != 1:
+                check.error(
+                    lines.get(key),
+                    "bad-meta",
+                    f"META {key} is {numbers[key]} for choose-1 ballots",
+                    f"{key} 1 (or no {key})",
+                )
+    return limits
+
+
+def _check_projects(check: _Collector) -> None:
+    election = check.election
+    first_line: dict[str, int | None] = {}
+    for project in election.projects:
+        line = project.source.line if project.source else None
+        if project.project_id in first_line:
+            check.error(
+                line,
+                "duplicate-project",
+                f"project {project.project_id!r} is listed again (first on line "
+                f"{first_line[project.project_id]})",
+                "each project_id once",
+            )
+            continue
+        first_line[project.project_id] = line
+        if project.cost == 0:
+            check.warning(line, "zero-cost", f"project {project.project_id!r} costs 0", "a positive cost")
+        elif project.cost > election.budget and project.cost != WITHDRAWN_COST:
+            check.warning(
+                line,
+                "cost-over-budget",
+                f"project {project.project_id!r} costs {format_money(project.cost)}, more than the "
+                f"budget {format_money(election.budget)}; it can never be funded",
+                "a cost within the budget",
+            )
+        if project.cost == WITHDRAWN_COST and project.selected in (1, 2, 3):
+            check.error(
+                line,
+                "withdrawn-selected",
+                f"project {project.project_id!r} has the withdrawn cost 999999999 but selected "
+                f"{project.selected}",
+                "selected 0 for a withdrawn project",
+            )
+
+
+def _check_ballots(
+    check: _Collector, limits: _Limits
+) -> tuple[Counter[str], Counter[str]]:
+    """Check every ballot; return each project's supporters and point total as counted."""
+    election = check.election
+    vote_type = election.vote_type
+    ballots = election.ballots
+    known = {p.project_id: p.cost for p in election.projects}
+    numbers = limits.numbers
+    min_length = numbers.get("min_length")
+    max_length = numbers.get("max_length")
+    if vote_type is VoteType.CHOOSE_1:
+        min_length = max_length = 1
+    min_points = numbers.get("min_points")
+    max_points = numbers.get("max_points")
+    min_sum = numbers.get("min_sum_points")
+    max_sum = numbers.get("max_sum_points")
+    check_costs = vote_type.is_approval_like and (
+        limits.min_sum_cost is not None or limits.max_sum_cost is not None
+    )
+    approval_like = vote_type.is_approval_like
+    supporters: Counter[str] = Counter()
+    points_sum: Counter[str] = Counter()
+    first_line: dict[str, int] = {}
+    points_column = ballots.points
+    if approval_like and "points" in ballots.extra:
+        check.error(
+            ballots.lines[0] if ballots.lines else None,
+            "unexpected-points",
+            f"{vote_type.value} ballots have a points column",
+            "no points on approval and choose-1 ballots",
+        )
+    for i, voter_id in enumerate(ballots.voter_ids):
+        line = ballots.lines[i] if ballots.lines else None
+        if voter_id in first_line:
+            check.error(
+                line,
+                "duplicate-voter",
+                f"voter {voter_id!r} votes again (first on line {first_line[voter_id]})",
+                "one ballot per voter_id",
+            )
+            continue
+        first_line[voter_id] = line or 0
+        items = ballots.projects[i]
+        unknown = [item for item in items if item not in known]
+        for item in unknown:
+            check.error(
+                line,
+                "unknown-project",
+                f"voter {voter_id!r} lists project {item!r}, which is not in PROJECTS",
+                "ids from the PROJECTS section",
+            )
+        distinct = set(items)
+        if len(distinct) != len(items):
+            repeated = sorted({item for item in items if items.count(item) > 1})
+            if approval_like:
+                check.warning(
+                    line,
+                    "repeated-project",
+                    f"voter {voter_id!r} lists project{'s' if len(repeated) > 1 else ''} "
+                    f"{', '.join(repr(r) for r in repeated)} more than once; counted once",
+                    "each project at most once per ballot",
+                )
+            else:
+                check.error(
+                    line,
+                    "repeated-project",
+                    f"voter {voter_id!r} lists project{'s' if len(repeated) > 1 else ''} "
+                    f"{', '.join(repr(r) for r in repeated)} more than once in a "
+                    f"{vote_type.value} ballot",
+                    "each project at most once per ballot",
+                )
+                continue
+        length = len(distinct) if approval_like else len(items)
+        if max_length is not None and length > max_length:
+            check.error(
+                line,
+                "ballot-too-long",
+                f"voter {voter_id!r} lists {length} projects",
+                f"at most {max_length} (META max_length)"
+                if vote_type is not VoteType.CHOOSE_1
+                else "exactly 1 project on a choose-1 ballot",
+            )
+        if min_length is not None and length < min_length:
+            check.error(
+                line,
+                "ballot-too-short",
+                f"voter {voter_id!r} lists {length} project{'s' if length != 1 else ''}",
+                f"at least {min_length} (META min_length)",
+            )
+        if points_column is not None:
+            points = points_column[i]
+            if len(points) != len(items):
+                check.error(
+                    line,
+                    "points-count",
+                    f"voter {voter_id!r} gives {len(points)} points for {len(items)} projects",
+                    "one number of points per listed project",
+                )
+                continue
+            for item, value in zip(items, points, strict=True):
+                if max_points is not None and value > max_points:
+                    check.error(
+                        line,
+                        "points-above-max",
+                        f"voter {voter_id!r} gives project {item!r} {value} points",
+                        f"at most {max_points} (META max_points)",
+                    )
+                if min_points is not None and value < min_points:
+                    check.error(
+                        line,
+                        "points-below-min",
+                        f"voter {voter_id!r} gives project {item!r} {value} points",
+                        f"at least {min_points} (META min_points)",
+                    )
+            total = sum(points)
+            if max_sum is not None and total > max_sum:
+                check.warning(
+                    line,
+                    "points-sum-above-max",
+                    f"voter {voter_id!r} gives {total} points in all",
+                    f"at most {max_sum} (META max_sum_points)",
+                )
+            if min_sum is not None and total < min_sum:
+                check.warning(
+                    line,
+                    "points-sum-below-min",
+                    f"voter {voter_id!r} gives {total} points in all",
+                    f"at least {min_sum} (META min_sum_points)",
+                )
+            for item, value in zip(items, points, strict=True):
+                points_sum[item] += value
+        if check_costs and not unknown:
+            basket = sum((known[item] for item in distinct), Fraction(0))
+            if limits.max_sum_cost is not None and basket > limits.max_sum_cost:
+                check.warning(
+                    line,
+                    "basket-over-limit",
+                    f"voter {voter_id!r} approves projects costing {format_money(basket)} in all",
+                    f"at most {format_money(limits.max_sum_cost)} (META max_sum_cost)",
+                )
+            if limits.min_sum_cost is not None and basket < limits.min_sum_cost:
+                check.warning(
+                    line,
+                    "basket-under-limit",
+                    f"voter {voter_id!r} approves projects costing {format_money(basket)} in all",
+                    f"at least {format_money(limits.min_sum_cost)} (META min_sum_cost)",
+                )
+        for item in distinct:
+            supporters[item] += 1
+    return supporters, points_sum
+
+
+def positional_scores(election: Election) -> Counter[str]:
+    """Ordinal score: the project at position ``k`` (0-based) gets ``L - k`` points.
+
+    ``L`` is META ``max_length``, else the longest ballot. This reproduces Kraków's
+    published scores; pabutools' Borda variant gives the last-ranked project 0 instead.
+    """
+    ballots = election.ballots
+    length = election.meta_int("max_length") if election.meta.get("max_length") else None
+    if length is None:
+        length = max((len(items) for items in ballots.projects), default=0)
+    scores: Counter[str] = Counter()
+    for items in ballots.projects:
+        for k, item in enumerate(items):
+            scores[item] += length - k
+    return scores
+
+
+def _check_summaries(check: _Collector, supporters: Counter[str], points_sum: Counter[str]) -> None:
+    election = check.election
+    meta, lines = election.meta, election.meta_lines
+    counts = (("num_votes", len(election.ballots), "ballots"), ("num_projects", len(election.projects), "projects"))
+    for key, actual, what in counts:
+        text = meta.get(key)
+        if text is None or text == "":
+            continue
+        try:
+            declared = int(text)
+        except ValueError:
+            continue  # reported by _check_meta
+        if declared != actual:
+            check.warning(
+                lines.get(key),
+                "summary-mismatch",
+                f"META {key} says {declared} but the file has {actual} {what}",
+                f"{key} {actual}",
+            )
+    if any(problem.severity is Severity.ERROR for problem in check.problems):
+        return  # counts from invalid ballots would only add noise
+    vote_type = election.vote_type
+    if vote_type.has_points:
+        scores: Counter[str] = points_sum
+    elif vote_type is VoteType.ORDINAL:
+        scores = positional_scores(election)
+    else:
+        scores = supporters
+    for project in election.projects:
+        line = project.source.line if project.source else None
+        if project.declared_votes is not None and project.declared_votes != supporters[project.project_id]:
+            check.warning(
+                line,
+                "summary-mismatch",
+                f"project {project.project_id!r}: column votes says {project.declared_votes} but "
+                f"{supporters[project.project_id]} ballots support it",
+                f"votes {supporters[project.project_id]}",
+            )
+        if project.declared_score is not None and project.declared_score != scores[project.project_id]:
+            check.warning(
+                line,
+                "summary-mismatch",
+                f"project {project.project_id!r}: column score says "
+                f"{format_money(project.declared_score) if project.declared_score >= 0 else project.declared_score} "
+                f"but the ballots give {scores[project.project_id]}",
+                f"score {scores[project.project_id]}",
+            )

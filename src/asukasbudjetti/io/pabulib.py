@@ -501,7 +501,13 @@ def dumps_pabulib(election: Election) -> str:
     out.write("META\n")
     writer.writerow(["key", "value"])
     meta = dict(election.meta)
-    meta["budget"] = format_money(election.budget)
+    # Keep the file's own spelling of the budget ("400000.0") unless it says another amount.
+    try:
+        written_budget: Fraction | None = parse_money(meta.get("budget", ""))
+    except MoneyError:
+        written_budget = None
+    if written_budget != election.budget:
+        meta["budget"] = format_money(election.budget)
     meta["vote_type"] = election.vote_type.value
     for key, value in meta.items():
         writer.writerow([key, value])
@@ -514,18 +520,18 @@ def dumps_pabulib(election: Election) -> str:
     vote_columns = election.votes_header
     writer.writerow(vote_columns)
     ballots = election.ballots
-    for i, voter_id in enumerate(ballots.voter_ids):
-        row = []
-        for column in vote_columns:
-            if column == "voter_id":
-                row.append(voter_id)
-            elif column == "vote":
-                row.append(",".join(ballots.projects[i]))
-            elif column == "points" and ballots.points is not None:
-                row.append(",".join(str(p) for p in ballots.points[i]))
-            else:
-                row.append(ballots.extra.get(column, ("",) * len(ballots))[i])
-        writer.writerow(row)
+    blank = ("",) * len(ballots)
+    cells: list[tuple[str, ...]] = []
+    for column in vote_columns:
+        if column == "voter_id":
+            cells.append(ballots.voter_ids)
+        elif column == "vote":
+            cells.append(tuple(",".join(items) for items in ballots.projects))
+        elif column == "points" and ballots.points is not None:
+            cells.append(tuple(",".join(str(p) for p in points) for points in ballots.points))
+        else:
+            cells.append(ballots.extra.get(column, blank))
+    writer.writerows(zip(*cells, strict=True))
     return out.getvalue()
 
 

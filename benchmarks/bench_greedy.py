@@ -1,0 +1,328 @@
+"""Time parse + greedy for asukasbudjetti and for pabutools on two large pabulib files.
+
+Run from the project root::
+
+    .venv/bin/python benchmarks/bench_greedy.py [--repeat N] [--pabutools-repeat N]
+                                                [--pabulib DIR] [--markdown-out FILE]
+
+For asukasbudjetti it measures
+
+* the whole command-line process ``asukasbudjetti tally FILE --rule greedy --json``
+  (the console script next to ``sys.executable``), wall time, best of ``--repeat``;
+* in process: ``load_election`` (read + validate) as *parse*, and
+  ``tally_election(election, rule="greedy")`` (compile the profile + run the rule +
+  compare with the announced outcome) as *greedy*, each best of ``--repeat``.
+
+For pabutools it measures ``parse_pabulib`` as *parse* and
+``greedy_utilitarian_welfare(instance, profile, sat_class=Cost_Sat)`` as *greedy*,
+best of ``--pabutools-repeat``. It checks that both funded the same set of projects.
+
+Missing files (or a missing pabutools) are reported and skipped; the exit code is 0.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, TypeVar
+
+from asukasbudjetti.tally import load_election, tally_election
+
+T = TypeVar("T")
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_PABULIB = PROJECT_ROOT.parent / "shared" / "pabulib"
+FILES = ("Poland_Warszawa_2026.pb", "Poland_Wroclaw_2020.pb")
+CONSOLE_SCRIPT = Path(sys.executable).parent / "asukasbudjetti"
+# pabutools has no command line: the nearest thing to our ``tally`` process is a fresh
+# interpreter that imports it, parses the file and runs the rule.
+PABUTOOLS_PROCESS = """\
+import json, sys
+from pabutools.election import Cost_Sat, parse_pabulib
+from pabutools.rules import greedy_utilitarian_welfare
+instance, profile = parse_pabulib(sys.argv[1])
+allocation = greedy_utilitarian_welfare(instance, profile, sat_class=Cost_Sat)
+print(json.dumps(sorted(project.name for project in allocation)))
+"""
+
+
+@dataclass
+class FileResult:
+    """Timings (seconds, best of N) for one file; ``None`` where not measured."""
+
+    name: str
+    ours_parse: float | None = None
+    ours_greedy: float | None = None
+    ours_process: float | None = None
+    ours_process_rss_kib: int | None = None
+    theirs_parse: float | None = None
+    theirs_greedy: float | None = None
+    theirs_process: float | None = None
+    theirs_process_rss_kib: int | None = None
+    ours_funded: frozenset[str] | None = None
+    theirs_funded: frozenset[str] | None = None
+    notes: list[str] = field(default_factory=list)
+
+
+def best_of(repeat: int, function: Callable[[], T]) -> tuple[float, T]:
+    """Run ``function`` max(1, ``repeat``) times; return the best wall time and last result."""
+    start = time.perf_counter()
+    result = function()
+    best = time.perf_counter() - start
+    for _ in range(repeat - 1):
+        start = time.perf_counter()
+        result = function()
+        best = min(best, time.perf_counter() - start)
+    return best, result
+
+
+def run_process(command: Sequence[str]) -> tuple[float, int | None, str, int]:
+    """Run a command once: wall time, peak RSS (KiB, if known), stdout, exit code."""
+    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+        start = time.perf_counter()
+        proc = subprocess.Popen(command, stdout=out, stderr=err)
+        if hasattr(os, "wait4"):
+            # wait4 gives this child's own rusage; RUSAGE_CHILDREN would be the max over all.
+            _, status, usage = os.wait4(proc.pid, 0)
+            elapsed = time.perf_counter() - start
+            proc.returncode = os.waitstatus_to_exitcode(status)
+            rss: int | None = usage.ru_maxrss  # KiB on Linux
+            if sys.platform == "darwin":
+                rss //= 1024  # bytes on macOS
+        else:  # pragma: no cover - Windows
+            proc.wait()
+            elapsed = time.perf_counter() - start
+            rss = None
+        out.seek(0)
+        err.seek(0)
+        stdout = out.read().decode("utf-8", errors="replace")
+        stderr = err.read().decode("utf-8", errors="replace")
+    if proc.returncode != 0:
+        stdout = stderr.strip().splitlines()[-1] if stderr.strip() else ""
+    return elapsed, rss, stdout, proc.returncode
+
+
+def bench_ours(path: Path, repeat: int, result: FileResult) -> None:
+    if not CONSOLE_SCRIPT.exists():
+        result.notes.append(f"skipped the tally process: {CONSOLE_SCRIPT} not found")
+    else:
+        best = float("inf")
+        peak: int | None = None
+        funded_cli: frozenset[str] | None = None
+        for _ in range(max(1, repeat)):
+            elapsed, rss, stdout, code = run_process(
+                [str(CONSOLE_SCRIPT), "tally", str(path), "--rule", "greedy", "--json"]
+            )
+            if code != 0:
+                result.notes.append(f"skipped the tally process: exit code {code}: {stdout}")
+                break
+            best = min(best, elapsed)
+            if rss is not None:
+                peak = rss if peak is None else max(peak, rss)
+            record = json.loads(stdout)
+            funded_cli = frozenset(record["outcomes"][0]["funded"])
+        else:
+            result.ours_process = best
+            result.ours_process_rss_kib = peak
+            result.ours_funded = funded_cli
+
+    result.ours_parse, loaded = best_of(repeat, lambda: load_election(path))
+    election = loaded[0]
+    result.ours_greedy, (pot, _) = best_of(repeat, lambda: tally_election(election, rule="greedy"))
+    funded = frozenset(pot.outcome.funded)
+    if result.ours_funded is not None and result.ours_funded != funded:
+        result.notes.append("the tally process and the library funded different sets!")
+    result.ours_funded = funded
+
+
+def load_pabutools() -> tuple[Callable[..., Any], Callable[..., Any], Any] | str:
+    """Return (parse_pabulib, greedy_utilitarian_welfare, Cost_Sat), or why not."""
+    try:
+        from pabutools.election import Cost_Sat, parse_pabulib
+        from pabutools.rules import greedy_utilitarian_welfare
+    except ImportError as exc:
+        return f"pabutools not installed ({exc})"
+    return parse_pabulib, greedy_utilitarian_welfare, Cost_Sat
+
+
+def bench_pabutools(
+    path: Path,
+    repeat: int,
+    result: FileResult,
+    pabutools: tuple[Callable[..., Any], Callable[..., Any], Any],
+) -> None:
+    parse_pabulib, greedy, cost_sat = pabutools
+    result.theirs_parse, (instance, profile) = best_of(repeat, lambda: parse_pabulib(str(path)))
+    result.theirs_greedy, allocation = best_of(
+        repeat, lambda: greedy(instance, profile, sat_class=cost_sat)
+    )
+    result.theirs_funded = frozenset(project.name for project in allocation)
+
+    best = float("inf")
+    peak: int | None = None
+    for _ in range(max(1, repeat)):
+        elapsed, rss, stdout, code = run_process(
+            [sys.executable, "-c", PABUTOOLS_PROCESS, str(path)]
+        )
+        if code != 0:
+            result.notes.append(f"skipped the pabutools process: exit code {code}: {stdout}")
+            return
+        best = min(best, elapsed)
+        if rss is not None:
+            peak = rss if peak is None else max(peak, rss)
+        if frozenset(json.loads(stdout)) != result.theirs_funded:
+            result.notes.append(
+                "the pabutools process and pabutools in process funded different sets!"
+            )
+    result.theirs_process = best
+    result.theirs_process_rss_kib = peak
+
+
+def _seconds(value: float | None) -> str:
+    return "—" if value is None else f"{value:.3f}"
+
+
+def _ratio(theirs: float | None, ours: float | None) -> str:
+    if theirs is None or ours is None or ours <= 0:
+        return "—"
+    return f"{theirs / ours:.1f}×"
+
+
+def _sum(*values: float | None) -> float | None:
+    return None if any(v is None for v in values) else sum(v for v in values if v is not None)
+
+
+def markdown_table(results: Sequence[FileResult]) -> str:
+    lines = [
+        "| file | step | asukasbudjetti (s) | pabutools (s) | ratio (pabutools / ours) |",
+        "|---|---|---:|---:|---:|",
+    ]
+    for r in results:
+        ours_total = _sum(r.ours_parse, r.ours_greedy)
+        theirs_total = _sum(r.theirs_parse, r.theirs_greedy)
+        rows: list[tuple[str, float | None, float | None]] = [
+            ("parse", r.ours_parse, r.theirs_parse),
+            ("greedy", r.ours_greedy, r.theirs_greedy),
+            ("parse+greedy", ours_total, theirs_total),
+            # pabutools: a fresh interpreter doing import + parse + greedy (PABUTOOLS_PROCESS).
+            ("whole `tally` process", r.ours_process, r.theirs_process),
+        ]
+        for step, ours, theirs in rows:
+            cells = (r.name, step, _seconds(ours), _seconds(theirs), _ratio(theirs, ours))
+            lines.append("| " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
+def summary_lines(results: Sequence[FileResult]) -> list[str]:
+    lines: list[str] = []
+    for r in results:
+        if r.ours_funded is not None and r.theirs_funded is not None:
+            same = "yes" if r.ours_funded == r.theirs_funded else "no"
+            detail = (
+                f" ({len(r.ours_funded)} projects)"
+                if same == "yes"
+                else (
+                    f" (only ours: {sorted(r.ours_funded - r.theirs_funded)}, "
+                    f"only pabutools: {sorted(r.theirs_funded - r.ours_funded)})"
+                )
+            )
+            lines.append(f"{r.name}: same funded set: {same}{detail}")
+        if r.ours_process_rss_kib is not None:
+            lines.append(
+                f"{r.name}: peak RSS of the tally process: {r.ours_process_rss_kib / 1024:.0f} MiB"
+            )
+        if r.theirs_process_rss_kib is not None:
+            lines.append(
+                f"{r.name}: peak RSS of the pabutools process: "
+                f"{r.theirs_process_rss_kib / 1024:.0f} MiB"
+            )
+        lines.extend(f"{r.name}: {note}" for note in r.notes)
+    return lines
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+    parser.add_argument(
+        "--pabulib",
+        type=Path,
+        default=DEFAULT_PABULIB,
+        metavar="DIR",
+        help=f"folder with the .pb files (default: {DEFAULT_PABULIB})",
+    )
+    parser.add_argument(
+        "--repeat",
+        type=int,
+        default=3,
+        metavar="N",
+        help="runs per measurement of ours, best taken (default: 3)",
+    )
+    parser.add_argument(
+        "--pabutools-repeat",
+        type=int,
+        default=1,
+        metavar="N",
+        help="runs per measurement of pabutools, best taken (default: 1)",
+    )
+    parser.add_argument(
+        "--markdown-out",
+        type=Path,
+        metavar="FILE",
+        help="also write the table (and summary lines) to FILE",
+    )
+    args = parser.parse_args(argv)
+
+    print(f"python {platform.python_version()} on {platform.platform()}, {os.cpu_count()} CPUs")
+    print(f"pabulib folder: {args.pabulib}")
+    print(f"repeat: ours best of {args.repeat}, pabutools best of {args.pabutools_repeat}")
+    pabutools = load_pabutools()
+    if isinstance(pabutools, str):
+        print(pabutools)
+
+    results: list[FileResult] = []
+    for name in FILES:
+        path = args.pabulib / name
+        if not path.is_file():
+            print(f"skipped: {path} not found")
+            continue
+        result = FileResult(name=name)
+        print(f"timing {name} ...", flush=True)
+        try:
+            bench_ours(path, args.repeat, result)
+        except Exception as exc:
+            print(f"skipped: {name}: asukasbudjetti failed: {type(exc).__name__}: {exc}")
+            continue
+        if not isinstance(pabutools, str):
+            try:
+                bench_pabutools(path, args.pabutools_repeat, result, pabutools)
+            except Exception as exc:
+                result.notes.append(f"pabutools failed: {type(exc).__name__}: {exc}")
+        results.append(result)
+
+    if not results:
+        print("skipped: no file could be timed")
+        return 0
+    table = markdown_table(results)
+    summary = summary_lines(results)
+    print()
+    print(table)
+    print()
+    print("\n".join(summary))
+    if args.markdown_out is not None:
+        args.markdown_out.write_text(
+            table + "\n\n" + "\n".join(f"- {s}" for s in summary) + "\n", encoding="utf-8"
+        )
+        print(f"wrote {args.markdown_out}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -23,6 +23,8 @@ Missing files (or a missing pabutools) are reported and skipped; the exit code i
 from __future__ import annotations
 
 import argparse
+import gc
+import importlib.util
 import json
 import os
 import platform
@@ -33,9 +35,14 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TypeVar
 
 from asukasbudjetti.tally import load_election, tally_election
+
+try:
+    import resource
+except ImportError:  # pragma: no cover - Windows
+    resource = None  # type: ignore[assignment]
 
 T = TypeVar("T")
 
@@ -70,121 +77,156 @@ class FileResult:
     theirs_process_rss_kib: int | None = None
     ours_funded: frozenset[str] | None = None
     theirs_funded: frozenset[str] | None = None
+    ours_process_funded: frozenset[str] | None = None
+    theirs_process_funded: frozenset[str] | None = None
     notes: list[str] = field(default_factory=list)
 
 
 def best_of(repeat: int, function: Callable[[], T]) -> tuple[float, T]:
     """Run ``function`` max(1, ``repeat``) times; return the best wall time and last result."""
+    gc.collect()
     start = time.perf_counter()
     result = function()
     best = time.perf_counter() - start
     for _ in range(repeat - 1):
+        gc.collect()
         start = time.perf_counter()
         result = function()
         best = min(best, time.perf_counter() - start)
     return best, result
 
 
+def _own_peak_rss_kib() -> int | None:
+    if resource is None:
+        return None
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return peak // 1024 if sys.platform == "darwin" else peak
+
+
 def run_process(command: Sequence[str]) -> tuple[float, int | None, str, int]:
-    """Run a command once: wall time, peak RSS (KiB, if known), stdout, exit code."""
+    """Run a command once: wall time, peak RSS (KiB, if known), stdout (or error), exit code.
+
+    Linux charges a child the high-water RSS of the address space it was spawned from
+    (subprocess uses vfork), so a child's ``ru_maxrss`` is never below this process's
+    own peak. The RSS is reported only when it is above that floor; this is why all
+    processes run before anything big is loaded here.
+    """
+    floor = _own_peak_rss_kib()
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
         start = time.perf_counter()
         proc = subprocess.Popen(command, stdout=out, stderr=err)
+        rss: int | None = None
         if hasattr(os, "wait4"):
-            # wait4 gives this child's own rusage; RUSAGE_CHILDREN would be the max over all.
+            # wait4 gives this child's own rusage; RUSAGE_CHILDREN is the max over all children.
             _, status, usage = os.wait4(proc.pid, 0)
             elapsed = time.perf_counter() - start
             proc.returncode = os.waitstatus_to_exitcode(status)
-            rss: int | None = usage.ru_maxrss  # KiB on Linux
-            if sys.platform == "darwin":
-                rss //= 1024  # bytes on macOS
+            rss = usage.ru_maxrss // 1024 if sys.platform == "darwin" else usage.ru_maxrss
+            if floor is not None and rss <= floor:
+                rss = None
         else:  # pragma: no cover - Windows
             proc.wait()
             elapsed = time.perf_counter() - start
-            rss = None
         out.seek(0)
         err.seek(0)
         stdout = out.read().decode("utf-8", errors="replace")
         stderr = err.read().decode("utf-8", errors="replace")
     if proc.returncode != 0:
-        stdout = stderr.strip().splitlines()[-1] if stderr.strip() else ""
+        stdout = stderr.strip().splitlines()[-1] if stderr.strip() else "(no message)"
     return elapsed, rss, stdout, proc.returncode
 
 
-def bench_ours(path: Path, repeat: int, result: FileResult) -> None:
-    if not CONSOLE_SCRIPT.exists():
-        result.notes.append(f"skipped the tally process: {CONSOLE_SCRIPT} not found")
-    else:
-        best = float("inf")
-        peak: int | None = None
-        funded_cli: frozenset[str] | None = None
-        for _ in range(max(1, repeat)):
-            elapsed, rss, stdout, code = run_process(
-                [str(CONSOLE_SCRIPT), "tally", str(path), "--rule", "greedy", "--json"]
-            )
-            if code != 0:
-                result.notes.append(f"skipped the tally process: exit code {code}: {stdout}")
-                break
-            best = min(best, elapsed)
-            if rss is not None:
-                peak = rss if peak is None else max(peak, rss)
-            record = json.loads(stdout)
-            funded_cli = frozenset(record["outcomes"][0]["funded"])
-        else:
-            result.ours_process = best
-            result.ours_process_rss_kib = peak
-            result.ours_funded = funded_cli
+def time_process(
+    command: Sequence[str], repeat: int, funded_of: Callable[[str], frozenset[str]]
+) -> tuple[float, int | None, frozenset[str]]:
+    """Best wall time of ``repeat`` runs, the peak RSS seen (KiB) and the funded set.
 
-    result.ours_parse, loaded = best_of(repeat, lambda: load_election(path))
-    election = loaded[0]
-    result.ours_greedy, (pot, _) = best_of(repeat, lambda: tally_election(election, rule="greedy"))
-    funded = frozenset(pot.outcome.funded)
-    if result.ours_funded is not None and result.ours_funded != funded:
-        result.notes.append("the tally process and the library funded different sets!")
-    result.ours_funded = funded
-
-
-def load_pabutools() -> tuple[Callable[..., Any], Callable[..., Any], Any] | str:
-    """Return (parse_pabulib, greedy_utilitarian_welfare, Cost_Sat), or why not."""
-    try:
-        from pabutools.election import Cost_Sat, parse_pabulib
-        from pabutools.rules import greedy_utilitarian_welfare
-    except ImportError as exc:
-        return f"pabutools not installed ({exc})"
-    return parse_pabulib, greedy_utilitarian_welfare, Cost_Sat
-
-
-def bench_pabutools(
-    path: Path,
-    repeat: int,
-    result: FileResult,
-    pabutools: tuple[Callable[..., Any], Callable[..., Any], Any],
-) -> None:
-    parse_pabulib, greedy, cost_sat = pabutools
-    result.theirs_parse, (instance, profile) = best_of(repeat, lambda: parse_pabulib(str(path)))
-    result.theirs_greedy, allocation = best_of(
-        repeat, lambda: greedy(instance, profile, sat_class=cost_sat)
-    )
-    result.theirs_funded = frozenset(project.name for project in allocation)
-
+    Raises RuntimeError when the command fails.
+    """
     best = float("inf")
     peak: int | None = None
+    funded: frozenset[str] = frozenset()
     for _ in range(max(1, repeat)):
-        elapsed, rss, stdout, code = run_process(
-            [sys.executable, "-c", PABUTOOLS_PROCESS, str(path)]
-        )
+        elapsed, rss, stdout, code = run_process(command)
         if code != 0:
-            result.notes.append(f"skipped the pabutools process: exit code {code}: {stdout}")
-            return
+            raise RuntimeError(f"exit code {code}: {stdout}")
         best = min(best, elapsed)
         if rss is not None:
             peak = rss if peak is None else max(peak, rss)
-        if frozenset(json.loads(stdout)) != result.theirs_funded:
-            result.notes.append(
-                "the pabutools process and pabutools in process funded different sets!"
+        funded = funded_of(stdout)
+    return best, peak, funded
+
+
+def _record_funded(stdout: str) -> frozenset[str]:
+    return frozenset(json.loads(stdout)["outcomes"][0]["funded"])
+
+
+def _list_funded(stdout: str) -> frozenset[str]:
+    return frozenset(json.loads(stdout))
+
+
+def bench_processes(path: Path, args: argparse.Namespace, result: FileResult) -> None:
+    """Time our ``tally`` command and the pabutools equivalent, each in a fresh process."""
+    if not CONSOLE_SCRIPT.exists():
+        result.notes.append(f"skipped: the tally process: {CONSOLE_SCRIPT} not found")
+    else:
+        command = [str(CONSOLE_SCRIPT), "tally", str(path), "--rule", "greedy", "--json"]
+        try:
+            result.ours_process, result.ours_process_rss_kib, result.ours_process_funded = (
+                time_process(command, args.repeat, _record_funded)
             )
-    result.theirs_process = best
-    result.theirs_process_rss_kib = peak
+        except RuntimeError as exc:
+            result.notes.append(f"skipped: the tally process: {exc}")
+    if args.have_pabutools:
+        command = [sys.executable, "-c", PABUTOOLS_PROCESS, str(path)]
+        try:
+            result.theirs_process, result.theirs_process_rss_kib, result.theirs_process_funded = (
+                time_process(command, args.pabutools_repeat, _list_funded)
+            )
+        except RuntimeError as exc:
+            result.notes.append(f"skipped: the pabutools process: {exc}")
+
+
+def bench_ours(path: Path, repeat: int, result: FileResult) -> None:
+    """Time our parse (read + validate) and our greedy (compile + rule), in process."""
+    result.ours_parse, loaded = best_of(repeat, lambda: load_election(path))
+    election = loaded[0]
+    result.ours_greedy, (pot, _) = best_of(repeat, lambda: tally_election(election, rule="greedy"))
+    result.ours_funded = frozenset(pot.outcome.funded)
+
+
+def bench_pabutools(path: Path, repeat: int, result: FileResult) -> None:
+    """Time pabutools' parse_pabulib and greedy_utilitarian_welfare (Cost_Sat), in process."""
+    from pabutools.election import Cost_Sat, parse_pabulib
+    from pabutools.rules import greedy_utilitarian_welfare
+
+    result.theirs_parse, (instance, profile) = best_of(repeat, lambda: parse_pabulib(str(path)))
+    result.theirs_greedy, allocation = best_of(
+        repeat, lambda: greedy_utilitarian_welfare(instance, profile, sat_class=Cost_Sat)
+    )
+    result.theirs_funded = frozenset(project.name for project in allocation)
+
+
+def code_version() -> str:
+    """The commit measured, and whether src/ has uncommitted changes (if git is there)."""
+    try:
+        head = subprocess.run(
+            ["git", "rev-parse", "--short", "HEAD"],
+            cwd=PROJECT_ROOT,
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.strip()
+        dirty = subprocess.run(
+            ["git", "status", "--porcelain", "--", "src"],
+            cwd=PROJECT_ROOT,
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.strip()
+    except (OSError, subprocess.CalledProcessError):
+        return "unknown (no git)"
+    return f"{head}" + (" + uncommitted changes under src/" if dirty else "")
 
 
 def _seconds(value: float | None) -> str:
@@ -236,6 +278,14 @@ def summary_lines(results: Sequence[FileResult]) -> list[str]:
                 )
             )
             lines.append(f"{r.name}: same funded set: {same}{detail}")
+        for who, process, in_process in (
+            ("tally", r.ours_process_funded, r.ours_funded),
+            ("pabutools", r.theirs_process_funded, r.theirs_funded),
+        ):
+            if process is not None and in_process is not None and process != in_process:
+                lines.append(
+                    f"{r.name}: the {who} process and {who} in process funded different sets!"
+                )
         if r.ours_process_rss_kib is not None:
             lines.append(
                 f"{r.name}: peak RSS of the tally process: {r.ours_process_rss_kib / 1024:.0f} MiB"
@@ -281,31 +331,41 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     print(f"python {platform.python_version()} on {platform.platform()}, {os.cpu_count()} CPUs")
+    print(f"asukasbudjetti code: {code_version()}")
     print(f"pabulib folder: {args.pabulib}")
     print(f"repeat: ours best of {args.repeat}, pabutools best of {args.pabutools_repeat}")
-    pabutools = load_pabutools()
-    if isinstance(pabutools, str):
-        print(pabutools)
+    args.have_pabutools = importlib.util.find_spec("pabutools") is not None
+    if not args.have_pabutools:
+        print("pabutools not installed")
 
-    results: list[FileResult] = []
+    paths: list[Path] = []
     for name in FILES:
         path = args.pabulib / name
-        if not path.is_file():
+        if path.is_file():
+            paths.append(path)
+        else:
             print(f"skipped: {path} not found")
-            continue
-        result = FileResult(name=name)
-        print(f"timing {name} ...", flush=True)
+    results = [FileResult(name=path.name) for path in paths]
+
+    # Fresh processes first, while this process is still small (see run_process).
+    for path, result in zip(paths, results, strict=True):
+        print(f"timing {path.name}: processes ...", flush=True)
+        bench_processes(path, args, result)
+    # Then ours in process, then pabutools in process: pabutools leaves a large heap
+    # behind, which would slow down whatever runs after it.
+    for path, result in zip(paths, results, strict=True):
+        print(f"timing {path.name}: asukasbudjetti in process ...", flush=True)
         try:
             bench_ours(path, args.repeat, result)
         except Exception as exc:
-            print(f"skipped: {name}: asukasbudjetti failed: {type(exc).__name__}: {exc}")
-            continue
-        if not isinstance(pabutools, str):
+            result.notes.append(f"skipped: asukasbudjetti in process: {type(exc).__name__}: {exc}")
+    if args.have_pabutools:
+        for path, result in zip(paths, results, strict=True):
+            print(f"timing {path.name}: pabutools in process ...", flush=True)
             try:
-                bench_pabutools(path, args.pabutools_repeat, result, pabutools)
+                bench_pabutools(path, args.pabutools_repeat, result)
             except Exception as exc:
-                result.notes.append(f"pabutools failed: {type(exc).__name__}: {exc}")
-        results.append(result)
+                result.notes.append(f"skipped: pabutools in process: {type(exc).__name__}: {exc}")
 
     if not results:
         print("skipped: no file could be timed")

@@ -2,7 +2,7 @@
 
 __version__ = "0.1.0"
 
-from asukasbudjetti.errors import (  # noqa: E402  (the version must exist before submodules load)
+from asukasbudjetti.errors import (
     AsukasbudjettiError,
     InputError,
     MoneyError,
@@ -12,18 +12,17 @@ from asukasbudjetti.errors import (  # noqa: E402  (the version must exist befor
     UnknownRuleError,
     UnsupportedVoteTypeError,
 )
-from asukasbudjetti.io import read_pabulib, write_pabulib  # noqa: E402
-from asukasbudjetti.model import Ballot, BallotTable, Election, Project, VoteType  # noqa: E402
-from asukasbudjetti.money import format_money, parse_money  # noqa: E402
-from asukasbudjetti.outcome import Decision, Outcome  # noqa: E402
-from asukasbudjetti.problems import Problem, Severity  # noqa: E402
-from asukasbudjetti.profile import CompiledProfile, compile_profile  # noqa: E402
-from asukasbudjetti.rules import RULES, get_rule  # noqa: E402
-from asukasbudjetti.tally import TallyResult, load_election, tally_election, tally_file  # noqa: E402
-from asukasbudjetti.validation import validate  # noqa: E402
+from asukasbudjetti.io import read_pabulib, write_pabulib
+from asukasbudjetti.model import Ballot, BallotTable, Election, Project, VoteType
+from asukasbudjetti.money import format_money, parse_money
+from asukasbudjetti.outcome import Decision, Outcome
+from asukasbudjetti.problems import Problem, Severity
+from asukasbudjetti.profile import CompiledProfile, compile_profile
+from asukasbudjetti.rules import RULES, get_rule
+from asukasbudjetti.tally import TallyResult, load_election, tally_election, tally_file
+from asukasbudjetti.validation import validate
 
 __all__ = [
-    "RULES",
     "AsukasbudjettiError",
     "Ballot",
     "BallotTable",
@@ -37,6 +36,7 @@ __all__ = [
     "Problem",
     "ProblemsError",
     "Project",
+    "RULES",
     "RuleError",
     "Severity",
     "TallyResult",

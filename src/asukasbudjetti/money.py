@@ -45,7 +45,7 @@ def parse_money(text: str) -> Fraction:
 
 def to_money(value: int | Fraction | str) -> Fraction:
     """Coerce a library argument to exact money; ``float`` is refused."""
-    if isinstance(value, bool) or isinstance(value, float):
+    if isinstance(value, bool | float):
         raise MoneyError(f"money must be exact (int, Fraction, Decimal text), not float {value!r}")
     if isinstance(value, int):
         if value < 0:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import math
 from fractions import Fraction
+from itertools import chain
 
 import numpy as np
 import numpy.typing as npt
@@ -79,40 +80,48 @@ def compile_profile(election: Election) -> CompiledProfile:
     ballots = election.ballots
 
     positional_length: int | None = None
-    distinct: dict[tuple[tuple[int, int], ...], int] = {}
+    m = len(project_ids)
+    n = len(ballots)
+    # Flatten every ballot into (ballot row, project column, value) triples at C speed.
+    lengths = np.fromiter(map(len, ballots.projects), dtype=np.int64, count=n)
+    rows = np.repeat(np.arange(n, dtype=np.int64), lengths)
+    columns = np.fromiter(
+        map(index.__getitem__, chain.from_iterable(ballots.projects)),
+        dtype=np.int64,
+        count=int(lengths.sum()),
+    )
     if vote_type.is_approval_like:
-        for items in ballots.projects:
-            key = tuple((j, 1) for j in sorted({index[item] for item in items}))
-            distinct[key] = distinct.get(key, 0) + 1
+        values = np.ones(len(columns), dtype=np.int64)
     elif vote_type.has_points:
         if ballots.points is None:
             raise ValueError(f"{election.source}: {vote_type.value} ballots without points")
-        for items, points in zip(ballots.projects, ballots.points, strict=True):
-            key = tuple(sorted((index[item], value) for item, value in zip(items, points, strict=True)))
-            distinct[key] = distinct.get(key, 0) + 1
+        values = np.fromiter(chain.from_iterable(ballots.points), dtype=np.int64, count=len(columns))
     else:
         declared = election.meta_int("max_length")
-        positional_length = (
-            declared if declared is not None else max((len(i) for i in ballots.projects), default=0)
-        )
-        for items in ballots.projects:
-            key = tuple(sorted((index[item], positional_length - k) for k, item in enumerate(items)))
-            distinct[key] = distinct.get(key, 0) + 1
-
-    m = len(project_ids)
-    weights = np.zeros((len(distinct), m), dtype=np.int64)
-    counts = np.zeros(len(distinct), dtype=np.int64)
-    for r, (key, count) in enumerate(distinct.items()):
-        counts[r] = count
-        for j, value in key:
-            weights[r, j] = value
-    approvals = weights != 0
-    if vote_type.has_points:
-        # A listed project with 0 points is still listed: votes(p) counts it.
-        approvals = np.zeros_like(approvals)
-        for r, key in enumerate(distinct):
-            for j, _ in key:
-                approvals[r, j] = True
+        positional_length = declared if declared is not None else int(lengths.max(initial=0))
+        starts = np.repeat(np.cumsum(lengths) - lengths, lengths)
+        values = positional_length - (np.arange(len(columns), dtype=np.int64) - starts)
+    fits_small = values.size == 0 or (int(values.min()) >= -128 and int(values.max()) <= 127)
+    small = np.int8 if fits_small else np.int64
+    # A project repeated inside an approval ballot counts once: assignment, not addition.
+    per_ballot = np.zeros((n, m), dtype=small)
+    per_ballot[rows, columns] = values
+    if vote_type.has_points and bool((values == 0).any()):
+        # A project listed with 0 points is still listed (it counts in votes(p)).
+        listed = np.zeros((n, m), dtype=small)
+        listed[rows, columns] = 1
+        keys = np.ascontiguousarray(np.concatenate([per_ballot, listed], axis=1))
+    else:
+        keys = per_ballot
+    # Merge identical ballots: each row is viewed as one opaque byte string, which
+    # numpy sorts quickly; the distinct rows come out in byte order, whatever the
+    # order the ballots were cast in.
+    row_type = np.dtype((np.void, keys.dtype.itemsize * keys.shape[1]))
+    unique_rows, counts = np.unique(keys.view(row_type).ravel(), return_counts=True)
+    unique = unique_rows.view(small).reshape(len(unique_rows), keys.shape[1])
+    weights = unique[:, :m].astype(np.int64)
+    approvals = unique[:, m:] != 0 if keys is not per_ballot else weights != 0
+    counts = counts.astype(np.int64)
     supporters = tuple(int(v) for v in counts @ approvals.astype(np.int64))
     scores = tuple(_exact_column_sums(weights, counts))
     return CompiledProfile(

@@ -24,8 +24,9 @@ from collections import Counter
 from fractions import Fraction
 
 from asukasbudjetti.errors import MoneyError
+from asukasbudjetti.io.pabulib import parse_amount
 from asukasbudjetti.model import WITHDRAWN_COST, Election, VoteType
-from asukasbudjetti.money import format_money, parse_money
+from asukasbudjetti.money import format_money
 from asukasbudjetti.problems import Problem, Severity
 
 #: META keys that must hold whole numbers.
@@ -39,6 +40,9 @@ INTEGER_META = (
     "min_sum_points",
     "max_sum_points",
 )
+#: The largest whole number (META limits, points) the tally can count with: the
+#: compiled profile holds points and positional scores as 64-bit integers.
+LARGEST_NUMBER = 2**63 - 1
 #: META keys that hold money.
 MONEY_META = ("min_sum_cost", "max_sum_cost")
 
@@ -107,6 +111,14 @@ def _check_meta(check: _Collector) -> _Limits:
         except ValueError:
             check.error(lines.get(key), "bad-meta", f"META {key} is {text!r}", "a whole number")
             continue
+        if abs(value) > LARGEST_NUMBER:
+            check.error(
+                lines.get(key),
+                "bad-meta",
+                f"META {key} is {text!r}",
+                f"a whole number of at most {LARGEST_NUMBER}",
+            )
+            continue
         if value < 0 and key not in ("min_points", "max_points"):
             check.error(lines.get(key), "bad-meta", f"META {key} is {value}", "a whole number of at least 0")
             continue
@@ -116,7 +128,7 @@ def _check_meta(check: _Collector) -> _Limits:
         if text is None or text == "":
             continue
         try:
-            amount = parse_money(text)
+            amount = parse_amount(text)
         except MoneyError as exc:
             check.error(lines.get(key), "bad-meta", f"META {key}: {exc}")
             continue
@@ -127,7 +139,7 @@ def _check_meta(check: _Collector) -> _Limits:
     threshold = meta.get("min_project_score_threshold")
     if threshold:
         try:
-            parse_money(threshold)
+            parse_amount(threshold)
         except MoneyError as exc:
             check.error(
                 lines.get("min_project_score_threshold"),
@@ -291,6 +303,13 @@ def _check_ballots(
                 )
                 continue
             for item, value in zip(items, points, strict=True):
+                if abs(value) > LARGEST_NUMBER:
+                    check.error(
+                        line,
+                        "points-too-large",
+                        f"voter {voter_id!r} gives project {item!r} {value} points",
+                        f"at most {LARGEST_NUMBER} points, plus or minus",
+                    )
                 if max_points is not None and value > max_points:
                     check.error(
                         line,

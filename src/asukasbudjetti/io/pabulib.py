@@ -30,6 +30,25 @@ SECTIONS = ("META", "PROJECTS", "VOTES")
 _VOTE_TYPES = ", ".join(v.value for v in VoteType)
 
 
+def parse_amount(text: str) -> Fraction:
+    """:func:`parse_money`, also refusing with a :class:`MoneyError` a number too long for ``int``.
+
+    Python will not convert more than ``sys.get_int_max_str_digits()`` (4300) digits
+    and raises a bare ``ValueError``; a file holding such a number gets a problem
+    with its line instead of a traceback.
+    """
+    try:
+        return parse_money(text)
+    except MoneyError:
+        raise
+    except ValueError as exc:
+        stripped = text.strip()
+        raise MoneyError(
+            f"{stripped[:20]!r}... has {len(stripped)} characters, too many digits to read; "
+            "expected an amount such as 1000 or 1000.50"
+        ) from exc
+
+
 class PabulibRead:
     """What reading one file produced: the election (when one could be built) and problems."""
 
@@ -53,7 +72,8 @@ def read_pabulib_bytes(raw: bytes, source: str) -> PabulibRead:
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        line = raw.count(b"\n", 0, exc.start) + 1
+        before = raw[: exc.start]  # CR, LF and CRLF all end a line, as in _rows
+        line = before.count(b"\n") + before.count(b"\r") - before.count(b"\r\n") + 1
         problem = Problem(
             code="encoding",
             severity=Severity.ERROR,
@@ -117,11 +137,12 @@ class _Reader:
         last_line = 1
         for line, row in _rows(self.text, self.source, self.problems):
             last_line = line
-            if not row or all(cell.strip() == "" for cell in row):
+            if not row or not "".join(row).strip():
                 continue
             marker = row[0].strip() if len(row) == 1 else ""
             if marker in SECTIONS:
-                expected_next = SECTIONS[len(section_lines)] if len(section_lines) < 3 else None
+                # The first section not seen yet: after META, VOTES, a PROJECTS is no new error.
+                expected_next = next((s for s in SECTIONS if s not in section_lines), None)
                 if marker in section_lines:
                     self.error(
                         line,
@@ -155,6 +176,10 @@ class _Reader:
                     return PabulibRead(None, self.problems)
                 continue
             sections[current].append((line, row))
+        if any(problem.code == "syntax" for problem in self.problems):
+            # Reading stopped at a line that cannot be split: the rest of the file is
+            # unread, so "no VOTES section" and the like would be false.
+            return PabulibRead(None, self.problems)
         for name in SECTIONS:
             if name not in section_lines:
                 self.error(
@@ -264,7 +289,7 @@ class _Reader:
             self.error(section_line, "missing-meta", "META has no budget", "a line budget;AMOUNT")
         else:
             try:
-                budget = parse_money(meta["budget"])
+                budget = parse_amount(meta["budget"])
             except MoneyError as exc:
                 self.error(meta_lines["budget"], "bad-budget", f"budget: {exc}")
         vote_type: VoteType | None = None
@@ -301,7 +326,7 @@ class _Reader:
                 self.error(line, "empty-id", "project_id is empty", "a project id")
                 continue
             try:
-                cost = parse_money(fields["cost"])
+                cost = parse_amount(fields["cost"])
             except MoneyError as exc:
                 self.error(line, "bad-cost", f"project {project_id!r}: cost {exc}")
                 cost = Fraction(0)  # placeholder: the error stops any tally
@@ -338,7 +363,7 @@ class _Reader:
         except ValueError:
             # pabulib writes some counts as floats ("12.0"): exact when the fraction is zero.
             try:
-                exact = parse_money(text)
+                exact = parse_amount(text)
             except MoneyError:
                 exact = None
             if exact is not None and exact.denominator == 1:
@@ -367,7 +392,7 @@ class _Reader:
             return None
         negative = text.startswith("-")
         try:
-            value = parse_money(text[1:] if negative else text)
+            value = parse_amount(text[1:] if negative else text)
         except MoneyError:
             self.error(
                 line,
@@ -397,7 +422,10 @@ class _Reader:
         ballots: list[tuple[str, ...]] = []
         points_column: list[tuple[int, ...]] = []
         lines: list[int] = []
-        extras: dict[str, list[str]] = {c: [] for _, c in extra_columns}
+        kept: list[list[str]] = []
+        # Large cities repeat the same ballot text thousands of times: split each once.
+        split_votes: dict[str, tuple[str, ...] | None] = {}
+        split_points: dict[str, tuple[int, ...] | None] = {}
         width = len(columns)
         for line, cells in rows[1:]:
             if len(cells) != width:
@@ -407,25 +435,42 @@ class _Reader:
             if voter_id == "":
                 self.error(line, "empty-id", "voter_id is empty", "a voter id")
                 continue
-            items = self.split_items(cells[vote_index], line, voter_id, "vote")
-            if items is None:
-                continue
-            if points_index is not None:
-                points = self.split_points(cells[points_index], line, voter_id, vote_type)
-                if points is None:
+            text = cells[vote_index]
+            if text in split_votes:
+                items = split_votes[text]
+                if items is None:
+                    # Report the problem again for this ballot, with its own line.
+                    self.split_items(text, line, voter_id, "vote")
                     continue
+            else:
+                items = split_votes[text] = self.split_items(text, line, voter_id, "vote")
+                if items is None:
+                    continue
+            if points_index is not None:
+                points_text = cells[points_index]
+                if points_text in split_points:
+                    points = split_points[points_text]
+                    if points is None:
+                        self.split_points(points_text, line, voter_id, vote_type)
+                        continue
+                else:
+                    points = split_points[points_text] = self.split_points(
+                        points_text, line, voter_id, vote_type
+                    )
+                    if points is None:
+                        continue
                 points_column.append(points)
             voter_ids.append(voter_id)
             ballots.append(items)
             lines.append(line)
-            for i, column in extra_columns:
-                extras[column].append(cells[i].strip())
+            kept.append(cells)
+        columns_of_kept = list(zip(*kept, strict=True)) if kept else [()] * width
         table = BallotTable.model_construct(
             voter_ids=tuple(voter_ids),
             projects=tuple(ballots),
             points=tuple(points_column) if points_index is not None else None,
             lines=tuple(lines),
-            extra={c: tuple(v) for c, v in extras.items()},
+            extra={c: tuple(map(str.strip, columns_of_kept[i])) for i, c in extra_columns},
         )
         return columns, table
 

@@ -38,6 +38,9 @@ from asukasbudjetti.rules.ties import DEFAULT_SEED, lottery_ranks
 #: Poznań funds the first project that does not fit if the pot covers 80% of it.
 POZNAN_RESERVE_SHARE = Fraction(4, 5)
 
+#: Money left, whether the walk has stopped, the exclusive groups already funded.
+_WalkState = tuple[int, bool, frozenset[int]]
+
 
 class GreedyParams(BaseModel):
     """Everything a greedy rule needs besides the profile.
@@ -134,13 +137,15 @@ def run_greedy(profile: CompiledProfile, params: GreedyParams, rule: str) -> Out
     money = profile.budget_units
     funded: list[str] = []
     funded_in_group: dict[int, str] = {}
-    decisions: dict[int, Decision] = {}
     steps: list[GreedyStep] = []
     reserve: ReserveUse | None = None
     stopped = False
+    # The walk's state when each project's turn came: ties are replayed from it.
+    states: dict[int, _WalkState] = {}
     for rank, j in enumerate(order, start=1):
         cost = profile.cost_units[j]
         money_before = money
+        states[j] = (money, stopped, frozenset(funded_in_group))
         reason: str | None = None
         decision = _passable(profile, params, j)
         if decision is Decision.BELOW_THRESHOLD:
@@ -180,7 +185,6 @@ def run_greedy(profile: CompiledProfile, params: GreedyParams, rule: str) -> Out
                 else:
                     decision = Decision.STOPPED
                     reason = f"short by {format_money(profile.money(cost - money))}; the rule stops here"
-        decisions[j] = decision
         steps.append(
             GreedyStep(
                 rank=rank,
@@ -193,7 +197,7 @@ def run_greedy(profile: CompiledProfile, params: GreedyParams, rule: str) -> Out
                 reason=reason,
             )
         )
-    ties = _ties(profile, params, order, tied_groups, decisions)
+    ties = _ties(profile, params, order, tied_groups, states, group_of)
     spent = profile.budget_units - money
     return Outcome(
         rule=rule,
@@ -213,7 +217,8 @@ def _ties(
     params: GreedyParams,
     order: list[int],
     tied_groups: list[list[int]],
-    decisions: dict[int, Decision],
+    states: dict[int, _WalkState],
+    group_of: dict[int, int],
 ) -> tuple[Tie, ...]:
     position = {j: rank for rank, j in enumerate(order, start=1)}
     ties: list[Tie] = []
@@ -226,13 +231,52 @@ def _ties(
             settled_by = ("lottery",)
         else:
             settled_by = ("lower cost", "lottery")
+        # Decisive when some order of the group funds other projects (or reserve-funds
+        # another one). Moving each member to the front is enough to find such an order:
+        # if no member-first order changes the outcome, no order does.
+        state = states[group[0]]
+        walked = _walk_group(profile, params, group, state, group_of)
+        decisive = any(
+            _walk_group(profile, params, [j, *(k for k in group if k != j)], state, group_of)
+            != walked
+            for j in group[1:]
+        )
         ties.append(
             Tie(
                 step=min(position[j] for j in group),
                 projects=tuple(profile.project_ids[j] for j in group),
                 settled_by=settled_by,
-                # Same decision for every member: any order gives the same funded set.
-                decisive=len({decisions[j] for j in group}) > 1,
+                decisive=decisive,
             )
         )
     return tuple(ties)
+
+
+def _walk_group(
+    profile: CompiledProfile,
+    params: GreedyParams,
+    members: list[int],
+    state: _WalkState,
+    group_of: dict[int, int],
+) -> tuple[frozenset[int], int | None]:
+    """The members funded, and the reserve-funded one, walking them in this order."""
+    money, stopped, taken_groups = state
+    taken = set(taken_groups)
+    funded: set[int] = set()
+    for j in members:
+        if stopped:
+            break
+        if j in group_of and group_of[j] in taken:
+            continue
+        cost = profile.cost_units[j]
+        if cost <= money:
+            money -= cost
+            funded.add(j)
+            if j in group_of:
+                taken.add(group_of[j])
+        elif not params.skip:
+            share = params.reserve_share
+            if share is not None and money >= share * cost:
+                return frozenset(funded | {j}), j
+            stopped = True
+    return frozenset(funded), None

@@ -15,6 +15,8 @@ from fractions import Fraction
 
 from asukasbudjetti.errors import MoneyError
 
+#: The longest amount, in characters, that is read at all.
+MAX_DIGITS = 1000
 _AMOUNT = re.compile(r"(?P<whole>[0-9]+)(?:(?P<sep>[.,])(?P<frac>[0-9]+))?")
 
 
@@ -32,6 +34,13 @@ def parse_money(text: str) -> Fraction:
         if stripped.startswith("-"):
             raise MoneyError(f"{text!r} is negative; expected an amount of at least 0")
         raise MoneyError(f"{text!r} is not an amount of money; expected digits such as 1000 or 1000.50")
+    if len(stripped) > MAX_DIGITS:
+        # Python refuses to read more than sys.get_int_max_str_digits() digits (4300)
+        # with a bare ValueError; no real amount comes anywhere near this.
+        raise MoneyError(
+            f"{stripped[:20]!r}... has {len(stripped)} characters, too many digits to read; "
+            "expected an amount such as 1000 or 1000.50"
+        )
     whole, sep, frac = match.group("whole", "sep", "frac")
     if sep == "," and len(frac) == 3:
         raise MoneyError(

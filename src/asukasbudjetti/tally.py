@@ -34,6 +34,13 @@ from asukasbudjetti.rules.ties import DEFAULT_SEED
 from asukasbudjetti.validation import validate
 
 OFFICIAL = "official"
+#: Reader problems after which the rest of the file cannot be checked meaningfully.
+STRUCTURAL = frozenset(
+    {"encoding", "syntax", "missing-section", "section-order", "duplicate-section", "missing-header",
+     "missing-column", "duplicate-column", "missing-meta", "bad-budget"}
+)
+#: Validation findings that an unreadable value, read as a placeholder, would cause.
+FROM_PLACEHOLDERS = frozenset({"zero-cost", "cost-over-budget", "summary-mismatch"})
 #: Rules under which ``selected`` = 2 marks the reserve-funded project (Poznań).
 RESERVE_RULES = frozenset({"greedy-custom"})
 
@@ -111,9 +118,11 @@ def load_election(
     problems = list(read.problems)
     if read.election is not None and not problems:
         problems.extend(validate(read.election))
-    elif read.election is not None:
-        # Structure errors already: check the rest too, so that one run lists everything.
-        problems.extend(p for p in validate(read.election) if p.code != "summary-mismatch")
+    elif read.election is not None and not any(p.code in STRUCTURAL for p in problems):
+        # Row-level errors already: check the rest too, so that one run lists
+        # everything, but leave out what the placeholders for unreadable values
+        # (a cost or budget read as 0) would make up.
+        problems.extend(p for p in validate(read.election) if p.code not in FROM_PLACEHOLDERS)
     if strict:
         problems = [p.as_error() for p in problems]
     errors = [p for p in problems if p.severity is Severity.ERROR]
@@ -139,7 +148,9 @@ def tally_election(
                 f"{election.source}: the file has no META rule, so --rule official has nothing to run; "
                 "pass --rule NAME"
             )
-        spec = get_rule(declared, declared_in=election.source)
+        rule_line = election.meta_lines.get("rule")
+        where = f"{election.source}:{rule_line}" if rule_line is not None else election.source
+        spec = get_rule(declared, declared_in=where)
     else:
         spec = get_rule(rule)
     check_vote_type(spec, election.vote_type, election.source)

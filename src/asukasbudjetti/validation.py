@@ -24,9 +24,8 @@ from collections import Counter
 from fractions import Fraction
 
 from asukasbudjetti.errors import MoneyError
-from asukasbudjetti.io.pabulib import parse_amount
 from asukasbudjetti.model import WITHDRAWN_COST, Election, VoteType
-from asukasbudjetti.money import format_money
+from asukasbudjetti.money import format_money, parse_money
 from asukasbudjetti.problems import Problem, Severity
 
 #: META keys that must hold whole numbers.
@@ -128,7 +127,7 @@ def _check_meta(check: _Collector) -> _Limits:
         if text is None or text == "":
             continue
         try:
-            amount = parse_amount(text)
+            amount = parse_money(text)
         except MoneyError as exc:
             check.error(lines.get(key), "bad-meta", f"META {key}: {exc}")
             continue
@@ -139,7 +138,7 @@ def _check_meta(check: _Collector) -> _Limits:
     threshold = meta.get("min_project_score_threshold")
     if threshold:
         try:
-            parse_amount(threshold)
+            parse_money(threshold)
         except MoneyError as exc:
             check.error(
                 lines.get("min_project_score_threshold"),
@@ -266,12 +265,12 @@ def _check_ballots(
                     "each project at most once per ballot",
                 )
             else:
+                kind = "a ranking" if vote_type is VoteType.ORDINAL else f"a {vote_type.value} ballot"
                 check.error(
                     line,
                     "repeated-project",
                     f"voter {voter_id!r} lists project{'s' if len(repeated) > 1 else ''} "
-                    f"{', '.join(repr(r) for r in repeated)} more than once in a "
-                    f"{vote_type.value} ballot",
+                    f"{', '.join(repr(r) for r in repeated)} more than once; {kind} cannot list a project twice",
                     "each project at most once per ballot",
                 )
                 continue
@@ -391,7 +390,7 @@ def _check_summaries(check: _Collector, supporters: Counter[str], points_sum: Co
             declared = int(text)
         except ValueError:
             continue  # reported by _check_meta
-        if declared != actual:
+        if declared != actual and declared >= 0:  # a negative count is already an error
             check.warning(
                 lines.get(key),
                 "summary-mismatch",

@@ -9,7 +9,7 @@ the walking order and the money left before each project's turn. Money is exact
 from __future__ import annotations
 
 import hashlib
-from fractions import Fraction as F
+from fractions import Fraction
 from pathlib import Path
 
 import pytest
@@ -20,6 +20,7 @@ from asukasbudjetti.profile import compile_profile
 from asukasbudjetti.rules.greedy import GreedyParams, run_greedy
 from asukasbudjetti.tally import load_election, tally_file
 
+F = Fraction  # exact money, short: F("999.80") is 999.80 digit for digit
 GOOD = Path(__file__).resolve().parent.parent / "fixtures" / "good"
 
 FUNDED = Decision.FUNDED

@@ -30,25 +30,6 @@ SECTIONS = ("META", "PROJECTS", "VOTES")
 _VOTE_TYPES = ", ".join(v.value for v in VoteType)
 
 
-def parse_amount(text: str) -> Fraction:
-    """:func:`parse_money`, also refusing with a :class:`MoneyError` a number too long for ``int``.
-
-    Python will not convert more than ``sys.get_int_max_str_digits()`` (4300) digits
-    and raises a bare ``ValueError``; a file holding such a number gets a problem
-    with its line instead of a traceback.
-    """
-    try:
-        return parse_money(text)
-    except MoneyError:
-        raise
-    except ValueError as exc:
-        stripped = text.strip()
-        raise MoneyError(
-            f"{stripped[:20]!r}... has {len(stripped)} characters, too many digits to read; "
-            "expected an amount such as 1000 or 1000.50"
-        ) from exc
-
-
 class PabulibRead:
     """What reading one file produced: the election (when one could be built) and problems."""
 
@@ -139,7 +120,9 @@ class _Reader:
             last_line = line
             if not row or not "".join(row).strip():
                 continue
-            marker = row[0].strip() if len(row) == 1 else ""
+            # Markers are matched as the pabulib checker does: case aside, and a
+            # spreadsheet's trailing empty cells ("VOTES;;") aside.
+            marker = row[0].strip().upper() if not "".join(row[1:]).strip() else ""
             if marker in SECTIONS:
                 # The first section not seen yet: after META, VOTES, a PROJECTS is no new error.
                 expected_next = next((s for s in SECTIONS if s not in section_lines), None)
@@ -191,12 +174,20 @@ class _Reader:
         if "META" not in sections:
             return PabulibRead(None, self.problems)
         meta, meta_lines = self.read_meta(sections["META"], section_lines["META"])
-        budget, vote_type = self.read_budget_and_vote_type(meta, meta_lines, section_lines["META"])
-        projects_header, projects = self.read_projects(
-            sections.get("PROJECTS", []), section_lines.get("PROJECTS", last_line)
+        budget: Fraction | None = None
+        vote_type: VoteType | None = None
+        if meta_lines or len(sections["META"]) <= 1 or self.header_ok(sections["META"], ("key", "value")):
+            # Only a META that could be read can be missing a key.
+            budget, vote_type = self.read_budget_and_vote_type(meta, meta_lines, section_lines["META"])
+        projects_header, projects = (
+            self.read_projects(sections["PROJECTS"], section_lines["PROJECTS"])
+            if "PROJECTS" in sections
+            else (("project_id", "cost"), [])
         )
-        votes_header, ballots = self.read_votes(
-            sections.get("VOTES", []), section_lines.get("VOTES", last_line), vote_type
+        votes_header, ballots = (
+            self.read_votes(sections["VOTES"], section_lines["VOTES"], vote_type)
+            if "VOTES" in sections
+            else (("voter_id", "vote"), BallotTable(voter_ids=(), projects=()))
         )
         election = Election.model_construct(
             source=self.source,
@@ -245,6 +236,12 @@ class _Reader:
             return None
         return line, columns
 
+    @staticmethod
+    def header_ok(rows: list[tuple[int, list[str]]], required: tuple[str, ...]) -> bool:
+        """Whether the section's first row names the required columns."""
+        columns = {cell.strip() for cell in rows[0][1]} if rows else set()
+        return all(column in columns for column in required)
+
     def check_width(self, line: int, cells: list[str], columns: tuple[str, ...], section: str) -> bool:
         if len(cells) == len(columns):
             return True
@@ -289,7 +286,7 @@ class _Reader:
             self.error(section_line, "missing-meta", "META has no budget", "a line budget;AMOUNT")
         else:
             try:
-                budget = parse_amount(meta["budget"])
+                budget = parse_money(meta["budget"])
             except MoneyError as exc:
                 self.error(meta_lines["budget"], "bad-budget", f"budget: {exc}")
         vote_type: VoteType | None = None
@@ -326,7 +323,7 @@ class _Reader:
                 self.error(line, "empty-id", "project_id is empty", "a project id")
                 continue
             try:
-                cost = parse_amount(fields["cost"])
+                cost = parse_money(fields["cost"])
             except MoneyError as exc:
                 self.error(line, "bad-cost", f"project {project_id!r}: cost {exc}")
                 cost = Fraction(0)  # placeholder: the error stops any tally
@@ -363,7 +360,7 @@ class _Reader:
         except ValueError:
             # pabulib writes some counts as floats ("12.0"): exact when the fraction is zero.
             try:
-                exact = parse_amount(text)
+                exact = parse_money(text)
             except MoneyError:
                 exact = None
             if exact is not None and exact.denominator == 1:
@@ -392,7 +389,7 @@ class _Reader:
             return None
         negative = text.startswith("-")
         try:
-            value = parse_amount(text[1:] if negative else text)
+            value = parse_money(text[1:] if negative else text)
         except MoneyError:
             self.error(
                 line,

@@ -122,8 +122,9 @@ def compile_profile(election: Election) -> CompiledProfile:
     weights = unique[:, :m].astype(np.int64)
     approvals = unique[:, m:] != 0 if keys is not per_ballot else weights != 0
     counts = counts.astype(np.int64)
-    supporters = tuple(int(v) for v in counts @ approvals.astype(np.int64))
-    scores = tuple(_exact_column_sums(weights, counts))
+    listed_per_ballot = per_ballot != 0 if keys is per_ballot else keys[:, m:] != 0
+    supporters = tuple(int(v) for v in listed_per_ballot.sum(axis=0, dtype=np.int64))
+    scores = tuple(_exact_column_sums(per_ballot))
     return CompiledProfile(
         source=election.source,
         vote_type=vote_type,
@@ -144,12 +145,9 @@ def compile_profile(election: Election) -> CompiledProfile:
     )
 
 
-def _exact_column_sums(weights: IntArray, counts: IntArray) -> list[int]:
-    """``counts @ weights`` without int64 overflow: checked, else done in Python ints."""
-    bound = int(np.abs(weights).max(initial=0)) * int(counts.sum())
+def _exact_column_sums(per_ballot: npt.NDArray[np.int8] | IntArray) -> list[int]:
+    """Column sums without int64 overflow: checked, else done in Python integers."""
+    bound = int(np.abs(per_ballot).max(initial=0)) * per_ballot.shape[0]
     if bound < 2**62:
-        return [int(v) for v in counts @ weights]
-    return [
-        sum(int(c) * int(w) for c, w in zip(counts, weights[:, j], strict=True))
-        for j in range(weights.shape[1])
-    ]
+        return [int(v) for v in per_ballot.sum(axis=0, dtype=np.int64)]
+    return [sum(int(v) for v in per_ballot[:, j]) for j in range(per_ballot.shape[1])]

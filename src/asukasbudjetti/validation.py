@@ -21,7 +21,9 @@ not report a project repeated inside a ballot). Every problem is either
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Sequence
 from fractions import Fraction
+from itertools import chain
 
 from asukasbudjetti.errors import MoneyError
 from asukasbudjetti.model import WITHDRAWN_COST, Election, VoteType
@@ -201,163 +203,254 @@ def _check_projects(check: _Collector) -> None:
             )
 
 
-def _check_ballots(
-    check: _Collector, limits: _Limits
-) -> tuple[Counter[str], Counter[str]]:
-    """Check every ballot; return each project's supporters and point total as counted."""
-    election = check.election
-    vote_type = election.vote_type
-    ballots = election.ballots
-    known = {p.project_id: p.cost for p in election.projects}
-    numbers = limits.numbers
-    min_length = numbers.get("min_length")
-    max_length = numbers.get("max_length")
-    if vote_type is VoteType.CHOOSE_1:
-        min_length = max_length = 1
-    min_points = numbers.get("min_points")
-    max_points = numbers.get("max_points")
-    min_sum = numbers.get("min_sum_points")
-    max_sum = numbers.get("max_sum_points")
-    check_costs = vote_type.is_approval_like and (
-        limits.min_sum_cost is not None or limits.max_sum_cost is not None
-    )
-    approval_like = vote_type.is_approval_like
-    supporters: Counter[str] = Counter()
-    points_sum: Counter[str] = Counter()
-    first_line: dict[str, int] = {}
-    points_column = ballots.points
-    if approval_like and "points" in ballots.extra:
-        check.error(
-            ballots.lines[0] if ballots.lines else None,
-            "unexpected-points",
-            f"{vote_type.value} ballots have a points column",
-            "no points on approval and choose-1 ballots",
+#: One finding about a ballot's content: severity, code, message after "voter 'ID' ", expected.
+_Finding = tuple[Severity, str, str, str | None]
+
+
+class _BallotRules:
+    """The checks that depend on a ballot's content alone (not on who cast it).
+
+    Large cities repeat the same ballot thousands of times, so each distinct
+    (projects, points) pair is checked once and its findings reused.
+    """
+
+    def __init__(self, election: Election, limits: _Limits) -> None:
+        vote_type = election.vote_type
+        numbers = limits.numbers
+        self.vote_type = vote_type
+        self.approval_like = vote_type.is_approval_like
+        self.known = {p.project_id: p.cost for p in election.projects}
+        self.known_ids = frozenset(self.known)
+        self.min_length = 1 if vote_type is VoteType.CHOOSE_1 else numbers.get("min_length")
+        self.max_length = 1 if vote_type is VoteType.CHOOSE_1 else numbers.get("max_length")
+        self.shortest = self.min_length if self.min_length is not None else 0
+        self.longest = self.max_length if self.max_length is not None else len(election.projects)
+        self.min_points = numbers.get("min_points")
+        self.max_points = numbers.get("max_points")
+        self.min_sum = numbers.get("min_sum_points")
+        self.max_sum = numbers.get("max_sum_points")
+        self.limits = limits
+        self.check_costs = self.approval_like and (
+            limits.min_sum_cost is not None or limits.max_sum_cost is not None
         )
-    for i, voter_id in enumerate(ballots.voter_ids):
-        line = ballots.lines[i] if ballots.lines else None
-        if voter_id in first_line:
-            check.error(
-                line,
-                "duplicate-voter",
-                f"voter {voter_id!r} votes again (first on line {first_line[voter_id]})",
-                "one ballot per voter_id",
-            )
-            continue
-        first_line[voter_id] = line or 0
-        items = ballots.projects[i]
-        unknown = [item for item in items if item not in known]
+
+    def findings(self, items: tuple[str, ...], points: tuple[int, ...] | None) -> tuple[list[_Finding], bool]:
+        """The problems of one ballot, and whether its counts are usable."""
+        if (
+            points is None
+            and not self.check_costs
+            and self.known_ids.issuperset(items)
+            and self.shortest <= len(items) <= self.longest
+            and len(set(items)) == len(items)
+        ):
+            return [], True  # the common case, decided at C speed
+        found: list[_Finding] = []
+        unknown = [item for item in items if item not in self.known]
         for item in unknown:
-            check.error(
-                line,
-                "unknown-project",
-                f"voter {voter_id!r} lists project {item!r}, which is not in PROJECTS",
-                "ids from the PROJECTS section",
+            found.append(
+                (
+                    Severity.ERROR,
+                    "unknown-project",
+                    f"lists project {item!r}, which is not in PROJECTS",
+                    "ids from the PROJECTS section",
+                )
             )
         distinct = set(items)
         if len(distinct) != len(items):
             repeated = sorted({item for item in items if items.count(item) > 1})
-            if approval_like:
-                check.warning(
-                    line,
-                    "repeated-project",
-                    f"voter {voter_id!r} lists project{'s' if len(repeated) > 1 else ''} "
-                    f"{', '.join(repr(r) for r in repeated)} more than once; counted once",
-                    "each project at most once per ballot",
+            named = f"project{'s' if len(repeated) > 1 else ''} {', '.join(repr(r) for r in repeated)}"
+            if self.approval_like:
+                found.append(
+                    (
+                        Severity.WARNING,
+                        "repeated-project",
+                        f"lists {named} more than once; counted once",
+                        "each project at most once per ballot",
+                    )
                 )
             else:
-                kind = "a ranking" if vote_type is VoteType.ORDINAL else f"a {vote_type.value} ballot"
-                check.error(
-                    line,
-                    "repeated-project",
-                    f"voter {voter_id!r} lists project{'s' if len(repeated) > 1 else ''} "
-                    f"{', '.join(repr(r) for r in repeated)} more than once; {kind} cannot list a project twice",
-                    "each project at most once per ballot",
+                kind = "a ranking" if self.vote_type is VoteType.ORDINAL else f"a {self.vote_type.value} ballot"
+                found.append(
+                    (
+                        Severity.ERROR,
+                        "repeated-project",
+                        f"lists {named} more than once; {kind} cannot list a project twice",
+                        "each project at most once per ballot",
+                    )
                 )
-                continue
-        length = len(distinct) if approval_like else len(items)
-        if max_length is not None and length > max_length:
-            check.error(
-                line,
-                "ballot-too-long",
-                f"voter {voter_id!r} lists {length} projects",
-                f"at most {max_length} (META max_length)"
-                if vote_type is not VoteType.CHOOSE_1
-                else "exactly 1 project on a choose-1 ballot",
+                return found, False
+        length = len(distinct) if self.approval_like else len(items)
+        if self.max_length is not None and length > self.max_length:
+            found.append(
+                (
+                    Severity.ERROR,
+                    "ballot-too-long",
+                    f"lists {length} projects",
+                    f"at most {self.max_length} (META max_length)"
+                    if self.vote_type is not VoteType.CHOOSE_1
+                    else "exactly 1 project on a choose-1 ballot",
+                )
             )
-        if min_length is not None and length < min_length:
-            check.error(
-                line,
-                "ballot-too-short",
-                f"voter {voter_id!r} lists {length} project{'s' if length != 1 else ''}",
-                f"at least {min_length} (META min_length)",
+        if self.min_length is not None and length < self.min_length:
+            found.append(
+                (
+                    Severity.ERROR,
+                    "ballot-too-short",
+                    f"lists {length} project{'s' if length != 1 else ''}",
+                    f"at least {self.min_length} (META min_length)",
+                )
             )
-        if points_column is not None:
-            points = points_column[i]
+        if points is not None:
             if len(points) != len(items):
-                check.error(
-                    line,
-                    "points-count",
-                    f"voter {voter_id!r} gives {len(points)} points for {len(items)} projects",
-                    "one number of points per listed project",
+                found.append(
+                    (
+                        Severity.ERROR,
+                        "points-count",
+                        f"gives {len(points)} points for {len(items)} projects",
+                        "one number of points per listed project",
+                    )
                 )
-                continue
-            for item, value in zip(items, points, strict=True):
-                if abs(value) > LARGEST_NUMBER:
-                    check.error(
-                        line,
+                return found, False
+            found.extend(self.points_findings(items, points))
+        if self.check_costs and not unknown:
+            found.extend(self.basket_findings(distinct))
+        return found, not unknown
+
+    def points_findings(self, items: tuple[str, ...], points: tuple[int, ...]) -> list[_Finding]:
+        found: list[_Finding] = []
+        for item, value in zip(items, points, strict=True):
+            if abs(value) > LARGEST_NUMBER:
+                found.append(
+                    (
+                        Severity.ERROR,
                         "points-too-large",
-                        f"voter {voter_id!r} gives project {item!r} {value} points",
+                        f"gives project {item!r} {value} points",
                         f"at most {LARGEST_NUMBER} points, plus or minus",
                     )
-                if max_points is not None and value > max_points:
-                    check.error(
-                        line,
+                )
+            if self.max_points is not None and value > self.max_points:
+                found.append(
+                    (
+                        Severity.ERROR,
                         "points-above-max",
-                        f"voter {voter_id!r} gives project {item!r} {value} points",
-                        f"at most {max_points} (META max_points)",
+                        f"gives project {item!r} {value} points",
+                        f"at most {self.max_points} (META max_points)",
                     )
-                if min_points is not None and value < min_points:
-                    check.error(
-                        line,
+                )
+            if self.min_points is not None and value < self.min_points:
+                found.append(
+                    (
+                        Severity.ERROR,
                         "points-below-min",
-                        f"voter {voter_id!r} gives project {item!r} {value} points",
-                        f"at least {min_points} (META min_points)",
+                        f"gives project {item!r} {value} points",
+                        f"at least {self.min_points} (META min_points)",
                     )
-            total = sum(points)
-            if max_sum is not None and total > max_sum:
-                check.warning(
-                    line,
+                )
+        total = sum(points)
+        if self.max_sum is not None and total > self.max_sum:
+            found.append(
+                (
+                    Severity.WARNING,
                     "points-sum-above-max",
-                    f"voter {voter_id!r} gives {total} points in all",
-                    f"at most {max_sum} (META max_sum_points)",
+                    f"gives {total} points in all",
+                    f"at most {self.max_sum} (META max_sum_points)",
                 )
-            if min_sum is not None and total < min_sum:
-                check.warning(
-                    line,
+            )
+        if self.min_sum is not None and total < self.min_sum:
+            found.append(
+                (
+                    Severity.WARNING,
                     "points-sum-below-min",
-                    f"voter {voter_id!r} gives {total} points in all",
-                    f"at least {min_sum} (META min_sum_points)",
+                    f"gives {total} points in all",
+                    f"at least {self.min_sum} (META min_sum_points)",
                 )
-            for item, value in zip(items, points, strict=True):
-                points_sum[item] += value
-        if check_costs and not unknown:
-            basket = sum((known[item] for item in distinct), Fraction(0))
-            if limits.max_sum_cost is not None and basket > limits.max_sum_cost:
-                check.warning(
-                    line,
+            )
+        return found
+
+    def basket_findings(self, distinct: set[str]) -> list[_Finding]:
+        found: list[_Finding] = []
+        basket = sum((self.known[item] for item in distinct), Fraction(0))
+        high, low = self.limits.max_sum_cost, self.limits.min_sum_cost
+        if high is not None and basket > high:
+            found.append(
+                (
+                    Severity.WARNING,
                     "basket-over-limit",
-                    f"voter {voter_id!r} approves projects costing {format_money(basket)} in all",
-                    f"at most {format_money(limits.max_sum_cost)} (META max_sum_cost)",
+                    f"approves projects costing {format_money(basket)} in all",
+                    f"at most {format_money(high)} (META max_sum_cost)",
                 )
-            if limits.min_sum_cost is not None and basket < limits.min_sum_cost:
-                check.warning(
-                    line,
+            )
+        if low is not None and basket < low:
+            found.append(
+                (
+                    Severity.WARNING,
                     "basket-under-limit",
-                    f"voter {voter_id!r} approves projects costing {format_money(basket)} in all",
-                    f"at least {format_money(limits.min_sum_cost)} (META min_sum_cost)",
+                    f"approves projects costing {format_money(basket)} in all",
+                    f"at least {format_money(low)} (META min_sum_cost)",
                 )
-        for item in distinct:
-            supporters[item] += 1
+            )
+        return found
+
+
+def _check_ballots(check: _Collector, limits: _Limits) -> tuple[Counter[str], Counter[str]]:
+    """Check every ballot; return each project's supporters and point total as counted."""
+    election = check.election
+    ballots = election.ballots
+    rules = _BallotRules(election, limits)
+    if rules.approval_like and "points" in ballots.extra:
+        check.error(
+            ballots.lines[0] if ballots.lines else None,
+            "unexpected-points",
+            f"{election.vote_type.value} ballots have a points column",
+            "no points on approval and choose-1 ballots",
+        )
+    points_column = ballots.points
+    lines = ballots.lines
+    voter_ids = ballots.voter_ids
+    repeated_voters: set[int] = set()
+    if len(set(voter_ids)) != len(voter_ids):
+        first_line: dict[str, int] = {}
+        for i, voter_id in enumerate(voter_ids):
+            line = lines[i] if lines else None
+            if voter_id in first_line:
+                repeated_voters.add(i)
+                check.error(
+                    line,
+                    "duplicate-voter",
+                    f"voter {voter_id!r} votes again (first on line {first_line[voter_id]})",
+                    "one ballot per voter_id",
+                )
+            else:
+                first_line[voter_id] = line or 0
+    keys: Sequence[tuple[tuple[str, ...], tuple[int, ...] | None]] = (
+        [(items, None) for items in ballots.projects]
+        if points_column is None
+        else list(zip(ballots.projects, points_column, strict=True))
+    )
+    counted: Counter[tuple[tuple[str, ...], tuple[int, ...] | None]] = Counter(keys)
+    flagged: dict[tuple[tuple[str, ...], tuple[int, ...] | None], list[_Finding]] = {}
+    for key in list(counted):
+        found, usable = rules.findings(*key)
+        if found:
+            flagged[key] = found
+        if not usable:
+            del counted[key]
+    if flagged:
+        for i, key in enumerate(keys):
+            findings = flagged.get(key)
+            if findings is None or i in repeated_voters:
+                continue
+            for severity, code, message, expected in findings:
+                check.add(severity, lines[i] if lines else None, code, f"voter {voter_ids[i]!r} {message}", expected)
+    if any(p.severity is Severity.ERROR for p in check.problems):
+        return Counter(), Counter()  # the summaries are not checked against invalid ballots
+    # A project repeated inside an approval ballot counts once: count sets.
+    supporters: Counter[str] = Counter(chain.from_iterable(map(set, ballots.projects)))
+    points_sum: Counter[str] = Counter()
+    for (items, points), count in counted.items():
+        if points is not None:
+            for item, value in zip(items, points, strict=True):
+                points_sum[item] += value * count
     return supporters, points_sum
 
 

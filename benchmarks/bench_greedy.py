@@ -15,7 +15,9 @@ For asukasbudjetti it measures
 
 For pabutools it measures ``parse_pabulib`` as *parse* and
 ``greedy_utilitarian_welfare(instance, profile, sat_class=Cost_Sat)`` as *greedy*,
-best of ``--pabutools-repeat``. It checks that both funded the same set of projects.
+best of ``--pabutools-repeat``. For the "whole process" row it times a fresh
+interpreter doing the same (``PABUTOOLS_PROCESS``). It checks that both funded the
+same set of projects.
 
 Missing files (or a missing pabutools) are reported and skipped; the exit code is 0.
 """
@@ -172,16 +174,16 @@ def bench_processes(path: Path, args: argparse.Namespace, result: FileResult) ->
     else:
         command = [str(CONSOLE_SCRIPT), "tally", str(path), "--rule", "greedy", "--json"]
         try:
-            result.ours_process, result.ours_process_rss_kib, result.ours_process_funded = (
-                time_process(command, args.repeat, _record_funded)
+            result.ours_process, result.ours_process_rss_kib, result.ours_process_funded = time_process(
+                command, args.repeat, _record_funded
             )
         except RuntimeError as exc:
             result.notes.append(f"skipped: the tally process: {exc}")
     if args.have_pabutools:
         command = [sys.executable, "-c", PABUTOOLS_PROCESS, str(path)]
         try:
-            result.theirs_process, result.theirs_process_rss_kib, result.theirs_process_funded = (
-                time_process(command, args.pabutools_repeat, _list_funded)
+            result.theirs_process, result.theirs_process_rss_kib, result.theirs_process_funded = time_process(
+                command, args.pabutools_repeat, _list_funded
             )
         except RuntimeError as exc:
             result.notes.append(f"skipped: the pabutools process: {exc}")
@@ -283,18 +285,11 @@ def summary_lines(results: Sequence[FileResult]) -> list[str]:
             ("pabutools", r.theirs_process_funded, r.theirs_funded),
         ):
             if process is not None and in_process is not None and process != in_process:
-                lines.append(
-                    f"{r.name}: the {who} process and {who} in process funded different sets!"
-                )
+                lines.append(f"{r.name}: the {who} process and {who} in process funded different sets!")
         if r.ours_process_rss_kib is not None:
-            lines.append(
-                f"{r.name}: peak RSS of the tally process: {r.ours_process_rss_kib / 1024:.0f} MiB"
-            )
+            lines.append(f"{r.name}: peak RSS of the tally process: {r.ours_process_rss_kib / 1024:.0f} MiB")
         if r.theirs_process_rss_kib is not None:
-            lines.append(
-                f"{r.name}: peak RSS of the pabutools process: "
-                f"{r.theirs_process_rss_kib / 1024:.0f} MiB"
-            )
+            lines.append(f"{r.name}: peak RSS of the pabutools process: {r.theirs_process_rss_kib / 1024:.0f} MiB")
         lines.extend(f"{r.name}: {note}" for note in r.notes)
     return lines
 
@@ -377,9 +372,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     print()
     print("\n".join(summary))
     if args.markdown_out is not None:
-        args.markdown_out.write_text(
-            table + "\n\n" + "\n".join(f"- {s}" for s in summary) + "\n", encoding="utf-8"
-        )
+        args.markdown_out.write_text(table + "\n\n" + "\n".join(f"- {s}" for s in summary) + "\n", encoding="utf-8")
         print(f"wrote {args.markdown_out}")
     return 0
 

@@ -18,8 +18,9 @@ import csv
 import io
 import os
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from fractions import Fraction
+from itertools import repeat
 from pathlib import Path
 
 from asukasbudjetti.errors import InputError, MoneyError
@@ -112,13 +113,21 @@ def _split_plain_votes(normalized: str) -> tuple[str, int, list[list[str]]] | No
     if head.count('"') % 2:
         return None  # the marker sits inside a quoted field: not a real section start
     rest = normalized[match.end() + 1 :]
-    if '"' in rest or "\n\n" in rest or _MARKER_LINE.search(rest):
+    if '"' in rest or "\n\n" in rest:
         return None
-    lines = rest.split("\n")
-    if lines and lines[-1] == "":
-        lines.pop()  # the final line end
-    if any(not line.strip() for line in lines):
+    upper = rest.upper()
+    if any(name in upper for name in SECTIONS) and _MARKER_LINE.search(rest):
         return None
+    body = rest[:-1] if rest.endswith("\n") else rest  # the final line end
+    # Plain substring tests first (a large file's VOTES are megabytes); the
+    # regular expressions only confirm what they flag.
+    lines = body.split("\n") if body else []
+    if (
+        body.startswith(("\n", " ", "\t", ";"))
+        or body.endswith((" ", "\t", ";"))
+        or any(mark in body for mark in ("\n\n", " \n", "\t\n", ";\n", "\n;"))
+    ) and any(not line.strip(" \t;") for line in lines):
+        return None  # a blank line: the csv reading skips it and counts its line
     first_line = head.count("\n") + 2
     return head, first_line, [line.split(";") for line in lines]
 
@@ -192,9 +201,12 @@ class _Reader:
                     return PabulibRead(None, self.problems)
                 continue
             sections[current].append((line, row))
+        votes_lines: Sequence[int] = [line for line, _ in sections.get("VOTES", [])]
+        votes_cells: list[list[str]] = [cells for _, cells in sections.get("VOTES", [])]
         if plain is not None and "VOTES" in sections:
             _, first_line, plain_rows = plain
-            sections["VOTES"].extend(zip(range(first_line, first_line + len(plain_rows)), plain_rows, strict=True))
+            votes_lines = range(first_line, first_line + len(plain_rows))
+            votes_cells = plain_rows
             if plain_rows:
                 last_line = first_line + len(plain_rows) - 1
         if any(problem.code == "syntax" for problem in self.problems):
@@ -223,7 +235,7 @@ class _Reader:
             else (("project_id", "cost"), [])
         )
         votes_header, ballots = (
-            self.read_votes(sections["VOTES"], section_lines["VOTES"], vote_type)
+            self.read_votes(votes_lines, votes_cells, section_lines["VOTES"], vote_type)
             if "VOTES" in sections
             else (("voter_id", "vote"), BallotTable(voter_ids=(), projects=()))
         )
@@ -439,12 +451,17 @@ class _Reader:
         return -value if negative else value
 
     def read_votes(
-        self, rows: list[tuple[int, list[str]]], section_line: int, vote_type: VoteType | None
+        self,
+        line_numbers: Sequence[int],
+        cells_by_row: list[list[str]],
+        section_line: int,
+        vote_type: VoteType | None,
     ) -> tuple[tuple[str, ...], BallotTable]:
         required: tuple[str, ...] = ("voter_id", "vote")
         if vote_type is not None and vote_type.has_points:
             required = ("voter_id", "vote", "points")
-        header = self.header(rows, section_line, "VOTES", required)
+        header_row = [(line_numbers[0], cells_by_row[0])] if cells_by_row else []
+        header = self.header(header_row, section_line, "VOTES", required)
         if header is None:
             return required, BallotTable(voter_ids=(), projects=())
         _, columns = header
@@ -453,9 +470,9 @@ class _Reader:
         points_index = columns.index("points") if "points" in required else None
         # Other columns (age, sex, and the points Kraków wrote on ordinal ballots) stay text.
         extra_columns = [(i, c) for i, c in enumerate(columns) if c not in required]
-        body = rows[1:]
-        if body and all(len(cells) == len(columns) for _, cells in body):
-            table = _votes_by_column(body, columns, voter_index, vote_index, points_index, vote_type)
+        body_lines, body = line_numbers[1:], cells_by_row[1:]
+        if body and set(map(len, body)) == {len(columns)}:
+            table = _votes_by_column(body_lines, body, columns, voter_index, vote_index, points_index, vote_type)
             if table is not None:
                 return columns, table
         # Something is off somewhere: read row by row to say what, and where.
@@ -468,7 +485,7 @@ class _Reader:
         split_votes: dict[str, tuple[str, ...] | None] = {}
         split_points: dict[str, tuple[int, ...] | None] = {}
         width = len(columns)
-        for line, cells in rows[1:]:
+        for line, cells in zip(body_lines, body, strict=True):
             if len(cells) != width:
                 self.check_width(line, cells, columns, "VOTES")
                 continue
@@ -591,7 +608,8 @@ def _split_points(text: str, vote_type: VoteType | None) -> tuple[int, ...] | No
 
 
 def _votes_by_column(
-    body: list[tuple[int, list[str]]],
+    lines: Sequence[int],
+    body: list[list[str]],
     columns: tuple[str, ...],
     voter_index: int,
     vote_index: int,
@@ -603,14 +621,21 @@ def _votes_by_column(
     Returns None at the first thing that needs a message with a line; the caller
     then reads row by row and reports it.
     """
-    by_column = list(zip(*(cells for _, cells in body), strict=True))
+    by_column = list(zip(*body, strict=True))
     voter_ids = tuple(map(str.strip, by_column[voter_index]))
     if "" in voter_ids:
         return None
     vote_texts = by_column[vote_index]
-    split_votes = {text: _split_ids(text) for text in set(vote_texts)}
-    if None in split_votes.values():
-        return None
+    distinct_texts = list(set(vote_texts))
+    joined = "\n".join(distinct_texts)
+    if (
+        "" in distinct_texts
+        or joined[0] == ","
+        or joined[-1] in ",\n"
+        or any(mark in joined for mark in (",,", ",\n", "\n,", "\n\n", " ", "\t"))
+    ):
+        return None  # an empty vote or item, or spaces: the row-by-row reading says where
+    split_votes = dict(zip(distinct_texts, map(tuple, map(str.split, distinct_texts, repeat(","))), strict=True))
     projects = tuple(map(split_votes.__getitem__, vote_texts))
     points: tuple[tuple[int, ...], ...] | None = None
     if points_index is not None:
@@ -622,9 +647,9 @@ def _votes_by_column(
     required = {voter_index, vote_index} | ({points_index} if points_index is not None else set())
     return BallotTable.model_construct(
         voter_ids=voter_ids,
-        projects=projects,  # type: ignore[arg-type]  # None excluded above
+        projects=projects,
         points=points,
-        lines=tuple(line for line, _ in body),
+        lines=tuple(lines),
         extra={c: tuple(map(str.strip, by_column[i])) for i, c in enumerate(columns) if i not in required},
     )
 

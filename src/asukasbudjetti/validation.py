@@ -234,20 +234,21 @@ class _BallotRules:
             limits.min_sum_cost is not None or limits.max_sum_cost is not None
         )
 
-    def all_plainly_valid(
+    def plainly_valid_counts(
         self, projects: Sequence[tuple[str, ...]], points: Sequence[tuple[int, ...]] | None
-    ) -> bool:
-        """True when no ballot can have a finding: approval-like, known ids, lengths in range,
-        no repeats. Decided for all ballots at once, at C speed; else each is checked."""
+    ) -> Counter[str] | None:
+        """Each project's supporters when no ballot can have a finding (approval-like, known
+        ids, lengths in range, no repeats), decided for all ballots at once at C speed;
+        None when each ballot must be checked."""
         if points is not None or self.check_costs or not projects:
-            return False
+            return None
         lengths = list(map(len, projects))
-        return (
-            self.known_ids.issuperset(chain.from_iterable(projects))
-            and self.shortest <= min(lengths)
-            and max(lengths) <= self.longest
-            and lengths == list(map(len, map(set, projects)))
-        )
+        if not (self.shortest <= min(lengths) and max(lengths) <= self.longest):
+            return None
+        if lengths != list(map(len, map(set, projects))):
+            return None
+        supporters = Counter(chain.from_iterable(projects))
+        return supporters if self.known_ids.issuperset(supporters) else None
 
     def findings(self, items: tuple[str, ...], points: tuple[int, ...] | None) -> tuple[list[_Finding], bool]:
         """The problems of one ballot, and whether its counts are usable."""
@@ -437,9 +438,9 @@ def _check_ballots(check: _Collector, limits: _Limits) -> tuple[Counter[str], Co
                 )
             else:
                 first_line[voter_id] = line or 0
-    if rules.all_plainly_valid(ballots.projects, points_column):
-        # No repeats inside a ballot: count the ids as they stand.
-        return Counter(chain.from_iterable(ballots.projects)), Counter()
+    supporters = rules.plainly_valid_counts(ballots.projects, points_column)
+    if supporters is not None:
+        return supporters, Counter()
     keys: Sequence[tuple[tuple[str, ...], tuple[int, ...] | None]] = (
         [(items, None) for items in ballots.projects]
         if points_column is None

@@ -607,6 +607,14 @@ def _split_points(text: str, vote_type: VoteType | None) -> tuple[int, ...] | No
     return points
 
 
+def _stripped(cells: tuple[str, ...]) -> tuple[str, ...]:
+    """The cells without surrounding white space (most columns have none to strip)."""
+    joined = "\n".join(cells)
+    if joined[:1].isspace() or joined[-1:].isspace() or any(m in joined for m in (" \n", "\n ", "\t", "\r")):
+        return tuple(map(str.strip, cells))
+    return cells
+
+
 def _votes_by_column(
     lines: Sequence[int],
     body: list[list[str]],
@@ -622,7 +630,7 @@ def _votes_by_column(
     then reads row by row and reports it.
     """
     by_column = list(zip(*body, strict=True))
-    voter_ids = tuple(map(str.strip, by_column[voter_index]))
+    voter_ids = _stripped(by_column[voter_index])
     if "" in voter_ids:
         return None
     vote_texts = by_column[vote_index]
@@ -650,7 +658,7 @@ def _votes_by_column(
         projects=projects,
         points=points,
         lines=tuple(lines),
-        extra={c: tuple(map(str.strip, by_column[i])) for i, c in enumerate(columns) if i not in required},
+        extra={c: _stripped(by_column[i]) for i, c in enumerate(columns) if i not in required},
     )
 
 

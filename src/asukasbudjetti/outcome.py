@@ -67,6 +67,91 @@ class ReserveUse(BaseModel):
     from_reserve: Fraction
 
 
+class MesPayment(BaseModel):
+    """What a group of supporters paid for a project in one round of Equal Shares.
+
+    Supporters with the same money left pay the same: ``voters`` of them paid
+    ``amount`` each (less than the cap ``q`` only when it was all they had).
+    """
+
+    model_config = ConfigDict(frozen=True, arbitrary_types_allowed=True)
+
+    voters: int
+    amount: Fraction
+
+
+class MesRound(BaseModel):
+    """One round of the Method of Equal Shares.
+
+    ``q`` is the per-voter cap (the smallest amount such that the supporters'
+    payments, each ``min(money, q)``, add up to the cost); ``effective_vote_count``
+    is ``cost / q`` for cost utilities (``1 / q`` for cardinality). ``candidates``
+    lists every still-affordable project with its effective vote count, best first;
+    ``dropped`` the projects whose supporters could no longer afford them.
+    """
+
+    model_config = ConfigDict(frozen=True, arbitrary_types_allowed=True)
+
+    round: int
+    project_id: str
+    cost: Fraction
+    q: Fraction
+    effective_vote_count: Fraction
+    payments: tuple[MesPayment, ...]
+    candidates: tuple[tuple[str, Fraction], ...] = ()
+    dropped: tuple[str, ...] = ()
+
+
+class CompletionStep(BaseModel):
+    """One endowment tried by a completion (``add1``): its outcome and the verdict."""
+
+    model_config = ConfigDict(frozen=True, arbitrary_types_allowed=True)
+
+    endowment: Fraction
+    funded: tuple[str, ...]
+    spent: Fraction
+    accepted: bool
+    reason: str
+
+
+class PhragmenRound(BaseModel):
+    """One round of sequential Phragmén: the project funded and the supporters' new load."""
+
+    model_config = ConfigDict(frozen=True, arbitrary_types_allowed=True)
+
+    round: int
+    project_id: str
+    cost: Fraction
+    supporters: int
+    load: Fraction
+    money_left: Fraction
+    removed: tuple[str, ...] = ()
+
+
+class Comparison(BaseModel):
+    """The comparison step of ``*-comparison`` rules: how many voters prefer which outcome."""
+
+    model_config = ConfigDict(frozen=True, arbitrary_types_allowed=True)
+
+    measure: str
+    prefer_rule: int
+    prefer_greedy: int
+    greedy_funded: tuple[str, ...]
+    rule_funded: tuple[str, ...]
+    chosen: str
+
+
+class Optimum(BaseModel):
+    """How an exact optimum was found and checked."""
+
+    model_config = ConfigDict(frozen=True, arbitrary_types_allowed=True)
+
+    objective: str
+    value: Fraction
+    method: str
+    choice_among_optima: str
+
+
 class Outcome(BaseModel):
     """A rule's result for one pot.
 
@@ -86,3 +171,10 @@ class Outcome(BaseModel):
     greedy_steps: tuple[GreedyStep, ...] = ()
     ties: tuple[Tie, ...] = ()
     reserve: ReserveUse | None = None
+    endowment: Fraction | None = None
+    mes_rounds: tuple[MesRound, ...] = ()
+    completion: tuple[CompletionStep, ...] = ()
+    phragmen_rounds: tuple[PhragmenRound, ...] = ()
+    comparison: Comparison | None = None
+    optimum: Optimum | None = None
+    ineligible: tuple[str, ...] = ()

@@ -11,8 +11,12 @@ from __future__ import annotations
 import json
 import os
 import tempfile
+from enum import Enum
+from fractions import Fraction
 from pathlib import Path
 from typing import Any
+
+from pydantic import BaseModel
 
 from asukasbudjetti import __version__
 from asukasbudjetti.errors import OutputError
@@ -64,6 +68,11 @@ def _pot(pot: PotResult) -> dict[str, Any]:
     for tie in entry["ties"]:
         tie["projects"] = list(tie["projects"])
         tie["settled_by"] = list(tie["settled_by"])
+    # The traces of the other rules, present only when the rule produced them.
+    for name in ("endowment", "mes_rounds", "completion", "phragmen_rounds", "comparison", "optimum", "ineligible"):
+        value = getattr(outcome, name)
+        if value is not None and value != ():
+            entry[name] = plain(value)
     if pot.announced is not None:
         entry["announced"] = {
             "funded": list(pot.announced.funded),
@@ -73,6 +82,21 @@ def _pot(pot: PotResult) -> dict[str, Any]:
             "matches": pot.announced.matches,
         }
     return entry
+
+
+def plain(value: object) -> Any:
+    """JSON data for a model value: exact numbers as text, tuples as lists, enums as values."""
+    if isinstance(value, Fraction):
+        return format_money(value) if value >= 0 else "-" + format_money(-value)
+    if isinstance(value, Enum):
+        return value.value
+    if isinstance(value, BaseModel):
+        return {name: plain(getattr(value, name)) for name in type(value).model_fields}
+    if isinstance(value, tuple | list):
+        return [plain(item) for item in value]
+    if isinstance(value, dict):
+        return {str(key): plain(item) for key, item in value.items()}
+    return value
 
 
 def _money_summary(outcome: Outcome) -> dict[str, Any]:

@@ -11,12 +11,14 @@ import gc
 import os
 import sys
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any, TypeVar
 
 import click
 
 from asukasbudjetti import __version__
-from asukasbudjetti.errors import AsukasbudjettiError, ProblemsError, format_problems
+from asukasbudjetti.batch import find_elections, parse_rule_names, render_csv, run_batch, summarize
+from asukasbudjetti.errors import AsukasbudjettiError, OutputError, ProblemsError, format_problems
 from asukasbudjetti.money import format_money
 from asukasbudjetti.outcome import Decision
 from asukasbudjetti.problems import Severity
@@ -140,6 +142,47 @@ def validate(files: tuple[str, ...], strict: bool) -> None:
         )
     if failed:
         raise click.ClickException(f"{failed} of {len(files)} file{'s' if len(files) != 1 else ''} invalid")
+
+
+@main.command()
+@click.argument("folder", type=click.Path(exists=True, file_okay=False))
+@click.option(
+    "--rules",
+    "rules_text",
+    default=OFFICIAL,
+    show_default=True,
+    metavar="R1,R2,...",
+    help="Rules to run on every file, comma-separated: 'official' (the file's META rule) or any of: "
+    + ", ".join(sorted(RULES)),
+)
+@click.option("--jobs", type=click.IntRange(min=1), default=1, show_default=True, help="Worker processes.")
+@click.option("--recursive", is_flag=True, help="Also tally the .pb files in subfolders.")
+@click.option("--seed", type=int, default=DEFAULT_SEED, show_default=True, help="Lottery seed for ties.")
+@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False), help="Write the CSV here.")
+@_friendly
+def batch(folder: str, rules_text: str, jobs: int, recursive: bool, seed: int, output: str) -> None:
+    """Tally every .pb file in FOLDER with each rule; write one CSV row per file and rule.
+
+    A file or rule that fails is a row with its error, not the end of the batch.
+    """
+    # Unlike the one-file commands, a batch reads many elections in one process:
+    # let the cyclic collector free what each leaves behind.
+    gc.enable()
+    try:
+        rules = parse_rule_names(rules_text)
+    except AsukasbudjettiError as exc:
+        raise click.BadParameter(str(exc), param_hint="--rules") from None
+    files = find_elections(folder, recursive=recursive)
+    target_folder = Path(output).parent
+    if not target_folder.is_dir():
+        raise OutputError(f"{output}: cannot write the file: the folder {target_folder} does not exist")
+    if sys.stderr.isatty():
+        with click.progressbar(length=len(files), label="Tallying", file=sys.stderr) as bar:
+            rows = run_batch(folder, files, rules, seed=seed, jobs=jobs, on_file_done=lambda: bar.update(1))
+    else:
+        rows = run_batch(folder, files, rules, seed=seed, jobs=jobs)
+    write_atomically(output, render_csv(rows))
+    click.echo(summarize(rows, len(files), len(rules)), err=True)
 
 
 _MARK = {

@@ -9,12 +9,14 @@ from __future__ import annotations
 from collections.abc import Callable
 from fractions import Fraction
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, ValidationError
 
-from asukasbudjetti.errors import RuleError, UnknownRuleError, UnsupportedVoteTypeError
+from asukasbudjetti.errors import MoneyError, RuleError, UnknownRuleError, UnsupportedVoteTypeError
 from asukasbudjetti.model import VoteType
+from asukasbudjetti.money import parse_money
 from asukasbudjetti.outcome import Outcome
 from asukasbudjetti.profile import CompiledProfile
+from asukasbudjetti.rules.equalshares import MesParams, run_equal_shares
 from asukasbudjetti.rules.greedy import POZNAN_RESERVE_SHARE, GreedyParams, run_greedy
 from asukasbudjetti.rules.ties import DEFAULT_SEED
 
@@ -27,6 +29,9 @@ class RuleOptions(BaseModel):
     seed: int = DEFAULT_SEED
     exclusive: tuple[tuple[str, ...], ...] = ()
     threshold: Fraction | None = None
+    #: Rule parameters by name, as text (``--param completion=add1``); each rule
+    #: checks the names and values it accepts.
+    overrides: tuple[tuple[str, str], ...] = ()
 
 
 class RuleSpec(BaseModel):
@@ -63,6 +68,41 @@ def _greedy(name: str, **fixed: object) -> Callable[[CompiledProfile, RuleOption
     return run
 
 
+def _mes(name: str, **fixed: object) -> Callable[[CompiledProfile, RuleOptions], Outcome]:
+    def run(profile: CompiledProfile, options: RuleOptions) -> Outcome:
+        values: dict[str, object] = {**fixed, "seed": options.seed}
+        values.update(_mes_overrides(profile, options.overrides))
+        return run_equal_shares(profile, MesParams.model_validate(values), name)
+
+    return run
+
+
+def _mes_overrides(profile: CompiledProfile, overrides: tuple[tuple[str, str], ...]) -> dict[str, object]:
+    fields = MesParams.model_fields
+    parsed: dict[str, object] = {}
+    for key, text in overrides:
+        if key not in fields or key == "seed":
+            known = ", ".join(sorted(k for k in fields if k != "seed"))
+            raise RuleError(f"{profile.source}: the Method of Equal Shares has no parameter {key!r}; it has: {known}")
+        if key in ("add1_increment", "eligibility_k"):
+            try:
+                parsed[key] = parse_money(text)
+            except MoneyError as exc:
+                raise RuleError(f"{profile.source}: parameter {key}: {exc}") from exc
+        elif key in ("add1_stop_when_exhaustive", "everything_affordable"):
+            if text.lower() not in ("true", "false"):
+                raise RuleError(f"{profile.source}: parameter {key} is {text!r}; expected true or false")
+            parsed[key] = text.lower() == "true"
+        else:
+            parsed[key] = text
+    try:
+        MesParams.model_validate(parsed)
+    except ValidationError as exc:
+        problems = "; ".join(f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in exc.errors())
+        raise RuleError(f"{profile.source}: {problems}") from None
+    return parsed
+
+
 RULES: dict[str, RuleSpec] = {
     spec.name: spec
     for spec in (
@@ -95,6 +135,44 @@ RULES: dict[str, RuleSpec] = {
             run=_greedy("greedy-custom", skip=False, reserve_share=POZNAN_RESERVE_SHARE),
             ballot_types=ALL_VOTE_TYPES,
             summary="Poznań: greedy-no-skip, then the next project if the pot covers 80% of it",
+        ),
+        RuleSpec(
+            name="equalshares",
+            run=_mes("equalshares"),
+            ballot_types=ALL_VOTE_TYPES,
+            summary="Method of Equal Shares, no completion",
+        ),
+        RuleSpec(
+            name="equalshares/add1",
+            run=_mes("equalshares/add1", completion="add1", everything_affordable=True),
+            ballot_types=ALL_VOTE_TYPES,
+            summary="Method of Equal Shares, endowments raised by 1 per voter while the budget allows",
+        ),
+        RuleSpec(
+            name="equalshares/add1u",
+            run=_mes("equalshares/add1u", completion="add1u", everything_affordable=True),
+            ballot_types=ALL_VOTE_TYPES,
+            summary="equalshares/add1, then greedy by votes with the money left",
+        ),
+        RuleSpec(
+            name="equalshares/utilitarian",
+            run=_mes("equalshares/utilitarian", completion="utilitarian"),
+            ballot_types=ALL_VOTE_TYPES,
+            summary="Method of Equal Shares, then greedy by votes with the money left",
+        ),
+        RuleSpec(
+            name="equalshares-comparison",
+            run=_mes("equalshares-comparison", comparison="satisfaction"),
+            ballot_types=frozenset({VoteType.APPROVAL, VoteType.CHOOSE_1}),
+            summary="Method of Equal Shares, replaced by greedy if more voters prefer greedy",
+        ),
+        RuleSpec(
+            name="equalshares/add1-comparison",
+            run=_mes(
+                "equalshares/add1-comparison", completion="add1", everything_affordable=True, comparison="satisfaction"
+            ),
+            ballot_types=frozenset({VoteType.APPROVAL, VoteType.CHOOSE_1}),
+            summary="equalshares/add1, replaced by greedy if more voters prefer greedy",
         ),
         RuleSpec(
             name="greedy-per-cost",

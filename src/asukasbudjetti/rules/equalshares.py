@@ -1,0 +1,468 @@
+"""The Method of Equal Shares (MES) and its completions, in exact arithmetic.
+
+Definition (Peters & Skowron; equalshares.net; ../docs/rules.md): every voter gets
+an equal endowment ``e = B / n``. Each round, for every remaining project ``p``
+whose supporters together still have at least ``cost(p)``, find the smallest price
+``rho`` per unit of utility such that the supporters, each paying
+``min(money_i, rho * u_i(p))``, cover the cost. Fund the project with the smallest
+``rho`` (the largest *effective vote count* ``1 / rho``); each supporter pays her
+share. A project whose supporters can no longer afford it is dropped for good
+(money only shrinks). Stop when no project is affordable.
+
+Utilities: on approval and choose-1 ballots, ``cost`` utilities (the default, what
+cities use: ``u_i(p) = cost(p)``, so ``rho = q / cost`` where ``q`` is the
+per-voter cap and the effective vote count is ``cost / q``) or ``cardinality``
+(``u_i(p) = 1``: the smallest ``q`` wins). On cumulative, scoring and ordinal
+ballots the utilities are the points or positional scores (additive utilities).
+Projects that cost nothing or that nobody supports are never funded by a round.
+
+Ties on the effective vote count: lower cost, then more votes, then the lottery
+order drawn once from the seed (:mod:`asukasbudjetti.rules.ties`) and reused for
+every endowment a completion tries. Every tie among the best candidates of a round
+is recorded.
+
+Completions (``equalshares/add1`` and friends) and the comparison step follow the
+pabulib checker and equalshares.net; see :class:`MesParams`.
+
+Exactness and speed: voters with the same ballot form one row with a count, and
+rows with the same money form a *level*. Money is exact (:class:`Fraction` per
+level); a project's price is found by walking its supporters' levels from the
+poorest up. A project's price only rises from round to round, so its last price
+is a lower bound: each round evaluates projects in order of that bound and stops
+when the bound exceeds the best exact price found (equalshares.net's pruning).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from fractions import Fraction
+from math import floor, gcd
+from typing import Literal
+
+import numpy as np
+from pydantic import BaseModel, ConfigDict
+
+from asukasbudjetti.money import format_money
+from asukasbudjetti.outcome import Comparison, CompletionStep, MesPayment, MesRound, Outcome, Tie
+from asukasbudjetti.profile import CompiledProfile
+from asukasbudjetti.rules.ties import DEFAULT_SEED, lottery_ranks
+
+Completion = Literal["none", "add1", "add1u", "utilitarian"]
+
+
+class MesParams(BaseModel):
+    """Every choice a Method of Equal Shares run makes, recorded with the outcome.
+
+    - ``utilities``: ``cost`` or ``cardinality`` (approval and choose-1 ballots).
+    - ``completion``: ``none``; ``add1`` (raise every endowment by ``add1_increment``
+      while the outcome is not exhaustive and the raised run still fits the real
+      budget); ``add1u`` (``add1``, then greedy by votes with the money left);
+      ``utilitarian`` (plain MES, then greedy by votes with the money left).
+    - ``add1_start``: ``floor`` starts the raised endowments at ``floor(B / n)``
+      (equalshares.net and the pabulib checker: the first outcome is MES at
+      ``B / n``, the next tries ``floor(B / n) + 1``, ...); ``exact`` raises from
+      ``B / n`` itself (pabutools).
+    - ``add1_stop_when_exhaustive``: stop as soon as no unfunded project fits the
+      money left (equalshares.net); the pabulib checker never stops on that.
+    - ``comparison``: ``none``, or ``satisfaction`` / ``exclusion``: compare with
+      greedy by votes and take greedy when more voters prefer it.
+    - ``eligibility_k``: a project with ``votes / n < cost / (k * B)`` is left out.
+    - ``everything_affordable``: when all projects together fit the budget, fund all.
+    """
+
+    model_config = ConfigDict(frozen=True, arbitrary_types_allowed=True)
+
+    utilities: Literal["cost", "cardinality"] = "cost"
+    completion: Completion = "none"
+    add1_start: Literal["floor", "exact"] = "floor"
+    add1_increment: Fraction = Fraction(1)
+    add1_stop_when_exhaustive: bool = True
+    comparison: Literal["none", "satisfaction", "exclusion"] = "none"
+    eligibility_k: Fraction | None = None
+    everything_affordable: bool = False
+    seed: int = DEFAULT_SEED
+
+    def as_record(self, profile: CompiledProfile) -> dict[str, str | int | bool | list[list[str]] | None]:
+        approval = profile.vote_type.is_approval_like
+        return {
+            "utilities": self.utilities if approval else f"{profile.vote_type.value} points",
+            "completion": self.completion,
+            "add1_start": self.add1_start,
+            "add1_increment": format_money(self.add1_increment),
+            "add1_stop_when_exhaustive": self.add1_stop_when_exhaustive,
+            "comparison": self.comparison,
+            "eligibility_k": None if self.eligibility_k is None else format_money(self.eligibility_k),
+            "everything_affordable": self.everything_affordable,
+            "seed": self.seed,
+            "tie_breaking": "lower cost, then more votes, then lottery",
+        }
+
+
+@dataclass
+class _Run:
+    """One MES run at one endowment."""
+
+    endowment: Fraction
+    funded: list[int] = field(default_factory=list)
+    spent_units: int = 0
+    rounds: list[MesRound] = field(default_factory=list)
+    ties: list[Tie] = field(default_factory=list)
+
+
+class _Voters:
+    """Rows of identical ballots grouped into levels of equal money, exactly.
+
+    Every level's money is ``numerators[level] / denominator`` in the profile's
+    money units, one common denominator for all: comparisons and sums are then
+    plain integer arithmetic, with no fraction to reduce at each step. When a
+    price brings a new factor into the denominator, every numerator is scaled.
+    Level 0 is "no money left".
+    """
+
+    def __init__(self, profile: CompiledProfile, endowment_units: Fraction) -> None:
+        self.counts = profile.counts
+        self.denominator = endowment_units.denominator
+        self.numerators: list[int] = [0, endowment_units.numerator]
+        self.row_level = np.ones(len(profile.counts), dtype=np.int64)
+
+    def money(self, level: int) -> Fraction:
+        return Fraction(self.numerators[level], self.denominator)
+
+    def groups(self, rows: np.ndarray, utilities: np.ndarray) -> list[tuple[int, int, int]]:
+        """Supporters as (money numerator, utility, voters), poorest per unit of utility first."""
+        levels = self.row_level[rows]
+        numerators = self.numerators
+        if utilities.size and int(utilities.min()) == int(utilities.max()):
+            # Every supporter values the project alike (approval): group by money alone.
+            per_level = np.bincount(levels, weights=self.counts[rows], minlength=len(numerators))
+            u = int(utilities[0])
+            present = np.flatnonzero(per_level).tolist()
+            groups = sorted((numerators[lv], u, int(per_level[lv])) for lv in present)
+            return groups
+        width = int(utilities.max()) + 1
+        keys = levels * width + utilities
+        unique, inverse = np.unique(keys, return_inverse=True)
+        sums = np.bincount(inverse, weights=self.counts[rows])
+        found = [
+            (numerators[int(key) // width], int(key) % width, int(total))
+            for key, total in zip(unique.tolist(), sums.tolist(), strict=True)
+        ]
+        found.sort(key=lambda g: Fraction(g[0], g[1]) if g[1] else Fraction(2**256))
+        return found
+
+    def price(self, groups: list[tuple[int, int, int]], cost_units: int) -> tuple[int, int] | None:
+        """The smallest rho with sum(min(money, rho * u)) == cost, as (A, W): rho = A / (W * denominator).
+
+        None when the supporters' money together falls short of the cost.
+        """
+        target = cost_units * self.denominator
+        if sum(money * count for money, _, count in groups) < target:
+            return None
+        paid = 0
+        weight = sum(u * count for _, u, count in groups)
+        for money, u, count in groups:
+            # rho * u <= money  <=>  (target - paid) * u <= money * weight
+            if weight and (target - paid) * u <= money * weight:
+                return target - paid, weight
+            paid += money * count
+            weight -= u * count
+        return None  # unreachable: the total covers the cost (kept for safety)
+
+    def pay(
+        self, rows: np.ndarray, utilities: np.ndarray, share: int, weight: int, scale: int
+    ) -> tuple[MesPayment, ...]:
+        """Each supporter pays min(money, rho * u) with rho = share / (weight * denominator)."""
+        common = gcd(share, weight)
+        share, weight = share // common, weight // common
+        if weight != 1:
+            # Bring every level to the new common denominator (times weight).
+            self.numerators = [value * weight for value in self.numerators]
+            self.denominator *= weight
+        levels = self.row_level[rows]
+        width = int(utilities.max()) + 1
+        keys = levels * width + utilities
+        unique, inverse = np.unique(keys, return_inverse=True)
+        sums = np.bincount(inverse, weights=self.counts[rows])
+        new_level = np.empty(len(unique), dtype=np.int64)
+        paid: dict[int, int] = {}
+        numerators = self.numerators
+        for g, (key, total) in enumerate(zip(unique.tolist(), sums.tolist(), strict=True)):
+            money = numerators[key // width]
+            amount = min(money, share * (key % width))
+            if amount == money:
+                new_level[g] = 0
+            else:
+                new_level[g] = len(numerators)
+                numerators.append(money - amount)
+            paid[amount] = paid.get(amount, 0) + int(total)
+        self.row_level[rows] = new_level[inverse]
+        # ``scale`` turns numerators into money (the profile's units are 1 / scale).
+        denominator = self.denominator * scale
+        return tuple(
+            MesPayment.model_construct(voters=count, amount=Fraction(amount, denominator))
+            for amount, count in sorted(paid.items())
+        )
+
+
+class _Supporters:
+    """Each project's supporting rows and their utilities, computed once per rule run."""
+
+    def __init__(self, profile: CompiledProfile) -> None:
+        approval = profile.vote_type.is_approval_like
+        projects, rows = np.nonzero(profile.approvals.T)
+        starts = np.searchsorted(projects, np.arange(profile.project_count + 1))
+        self.rows = [rows[starts[j] : starts[j + 1]] for j in range(profile.project_count)]
+        # Approval: every supporter has utility 1 per unit (cost utilities rescale the price).
+        self.utilities = [
+            np.ones(len(r), dtype=np.int64) if approval else profile.weights[r, j] for j, r in enumerate(self.rows)
+        ]
+
+
+def _mes_run(
+    profile: CompiledProfile,
+    params: MesParams,
+    endowment: Fraction,
+    lottery: list[int],
+    eligible: Sequence[int],
+    supporters: _Supporters,
+) -> _Run:
+    run = _Run(endowment=endowment)
+    voters = _Voters(profile, endowment * profile.denominator)
+    approval = profile.vote_type.is_approval_like
+    cost_utilities = approval and params.utilities == "cost"
+    costs, cost_units = profile.costs, profile.cost_units
+    supporters_rows, utility_rows = supporters.rows, supporters.utilities
+    remaining = [j for j in eligible if costs[j] > 0 and len(supporters_rows[j]) > 0 and not profile.withdrawn[j]]
+    # A project's price only rises as money shrinks: its last price is a lower bound.
+    bound: dict[int, Fraction] = dict.fromkeys(remaining, Fraction(0))
+    shares: dict[int, tuple[int, int]] = {}
+    round_number = 0
+    while remaining:
+        round_number += 1
+        order = sorted(remaining, key=lambda j: bound[j])
+        best: Fraction | None = None
+        evaluated: list[tuple[int, Fraction]] = []
+        dropped: list[int] = []
+        for j in order:
+            if best is not None and bound[j] > best:
+                break
+            found = voters.price(voters.groups(supporters_rows[j], utility_rows[j]), cost_units[j])
+            if found is None:
+                dropped.append(j)
+                continue
+            share, weight = found
+            # The price per unit of utility in money; with cost utilities every
+            # supporter's utility is the cost, so the key is q / cost.
+            per_unit = cost_units[j] if cost_utilities else profile.denominator
+            key = Fraction(share, weight * voters.denominator * per_unit)
+            bound[j] = key
+            shares[j] = found
+            evaluated.append((j, key))
+            if best is None or key < best:
+                best = key
+        for j in dropped:
+            remaining.remove(j)
+        if best is None:
+            break
+        tied = [j for j, key in evaluated if key == best]
+        tied.sort(key=lambda j: (costs[j], -profile.supporters[j], lottery[j]))
+        winner = tied[0]
+        if len(tied) > 1:
+            run.ties.append(_tie(profile, tied, round_number))
+        share, weight = shares[winner]
+        q = Fraction(share, weight * voters.denominator * profile.denominator)
+        payments = voters.pay(supporters_rows[winner], utility_rows[winner], share, weight, profile.denominator)
+        run.funded.append(winner)
+        run.spent_units += cost_units[winner]
+        remaining.remove(winner)
+        run.rounds.append(
+            MesRound(
+                round=round_number,
+                project_id=profile.project_ids[winner],
+                cost=costs[winner],
+                q=q,
+                effective_vote_count=1 / best,
+                payments=payments,
+                candidates=tuple((profile.project_ids[j], 1 / key) for j, key in sorted(evaluated, key=lambda e: e[1])),
+                dropped=tuple(profile.project_ids[j] for j in dropped),
+            )
+        )
+    return run
+
+
+def _tie(profile: CompiledProfile, tied: list[int], round_number: int) -> Tie:
+    costs = [profile.costs[j] for j in tied]
+    votes = [(profile.costs[j], profile.supporters[j]) for j in tied]
+    settled: tuple[str, ...]
+    if costs.count(costs[0]) == 1 and len(set(costs)) == len(costs):
+        settled = ("lower cost",)
+    elif len(set(votes)) == len(votes):
+        settled = ("lower cost", "more votes")
+    else:
+        settled = ("lower cost", "more votes", "lottery")
+    return Tie(
+        step=round_number,
+        projects=tuple(profile.project_ids[j] for j in tied),
+        settled_by=settled,
+        decisive=True,
+    )
+
+
+def _exhaustive(profile: CompiledProfile, funded: Sequence[int], spent_units: int, candidates: Sequence[int]) -> bool:
+    """No unfunded candidate fits in the real budget left."""
+    left = profile.budget_units - spent_units
+    chosen = set(funded)
+    return not any(j not in chosen and profile.cost_units[j] <= left for j in candidates)
+
+
+def _greedy_fill(
+    profile: CompiledProfile, funded: list[int], spent_units: int, candidates: Sequence[int], lottery: list[int]
+) -> tuple[list[int], int]:
+    """Greedy by votes (skipping misfits) with the money left: the utilitarian completion."""
+    chosen = set(funded)
+    order = sorted(
+        (j for j in candidates if j not in chosen),
+        key=lambda j: (-profile.supporters[j], profile.cost_units[j], lottery[j]),
+    )
+    result = list(funded)
+    for j in order:
+        if profile.cost_units[j] <= profile.budget_units - spent_units:
+            result.append(j)
+            spent_units += profile.cost_units[j]
+    return result, spent_units
+
+
+def _eligible(profile: CompiledProfile, params: MesParams) -> tuple[list[int], list[int]]:
+    """Projects that may be funded, and those the eligibility filter leaves out."""
+    candidates = [j for j in range(profile.project_count) if not profile.withdrawn[j]]
+    k = params.eligibility_k
+    if k is None:
+        return candidates, []
+    n, budget = profile.voter_count, profile.budget
+    # votes / n < cost / (k * B)  <=>  votes * k * B < cost * n   (all exact)
+    out = [j for j in candidates if profile.supporters[j] * k * budget < profile.costs[j] * n]
+    return [j for j in candidates if j not in out], out
+
+
+def run_equal_shares(profile: CompiledProfile, params: MesParams, rule: str) -> Outcome:
+    """Run MES with the completion, comparison and filters ``params`` ask for."""
+    lottery = lottery_ranks(params.seed, profile.project_ids)
+    candidates, ineligible = _eligible(profile, params)
+    n = profile.voter_count
+    budget = profile.budget
+    completion_steps: list[CompletionStep] = []
+    if params.everything_affordable and sum(profile.cost_units[j] for j in candidates) <= profile.budget_units:
+        funded = sorted(candidates, key=lambda j: (-profile.supporters[j], profile.cost_units[j], lottery[j]))
+        run = _Run(endowment=budget / n if n else Fraction(0), funded=funded)
+        run.spent_units = sum(profile.cost_units[j] for j in funded)
+    else:
+        supporters = _Supporters(profile)
+        run = _mes_run(profile, params, budget / n if n else Fraction(0), lottery, candidates, supporters)
+        if params.completion in ("add1", "add1u") and n:
+            run, completion_steps = _add1(profile, params, run, lottery, candidates, supporters)
+    funded, spent_units = list(run.funded), run.spent_units
+    if params.completion in ("add1u", "utilitarian"):
+        funded, spent_units = _greedy_fill(profile, funded, spent_units, candidates, lottery)
+    comparison: Comparison | None = None
+    if params.comparison != "none":
+        comparison = _compare(profile, params, funded, candidates, lottery)
+        if comparison.chosen == "greedy":
+            greedy_ids = set(comparison.greedy_funded)
+            funded = [j for j in range(profile.project_count) if profile.project_ids[j] in greedy_ids]
+            funded.sort(key=lambda j: comparison.greedy_funded.index(profile.project_ids[j]))
+            spent_units = sum(profile.cost_units[j] for j in funded)
+    return Outcome(
+        rule=rule,
+        params=params.as_record(profile),
+        budget=budget,
+        funded=tuple(profile.project_ids[j] for j in funded),
+        spent=profile.money(spent_units),
+        left=profile.money(profile.budget_units - spent_units),
+        ties=tuple(run.ties),
+        endowment=run.endowment,
+        mes_rounds=tuple(run.rounds),
+        completion=tuple(completion_steps),
+        comparison=comparison,
+        ineligible=tuple(profile.project_ids[j] for j in ineligible),
+    )
+
+
+def _add1(
+    profile: CompiledProfile,
+    params: MesParams,
+    first: _Run,
+    lottery: list[int],
+    candidates: Sequence[int],
+    supporters: _Supporters,
+) -> tuple[_Run, list[CompletionStep]]:
+    """Raise every endowment step by step while the raised outcome fits the real budget."""
+    steps = [
+        CompletionStep(
+            endowment=first.endowment,
+            funded=tuple(profile.project_ids[j] for j in first.funded),
+            spent=profile.money(first.spent_units),
+            accepted=True,
+            reason="the plain Method of Equal Shares at B / n",
+        )
+    ]
+    current = first
+    endowment = Fraction(floor(first.endowment)) if params.add1_start == "floor" else first.endowment
+    while True:
+        if params.add1_stop_when_exhaustive and _exhaustive(profile, current.funded, current.spent_units, candidates):
+            steps.append(
+                CompletionStep(
+                    endowment=current.endowment,
+                    funded=tuple(profile.project_ids[j] for j in current.funded),
+                    spent=profile.money(current.spent_units),
+                    accepted=True,
+                    reason="exhaustive: no unfunded project fits the money left; stop",
+                )
+            )
+            break
+        if set(current.funded) >= {j for j in candidates if profile.costs[j] > 0 and profile.supporters[j]}:
+            break  # nothing left that a raised endowment could fund
+        endowment += params.add1_increment
+        trial = _mes_run(profile, params, endowment, lottery, candidates, supporters)
+        fits = trial.spent_units <= profile.budget_units
+        steps.append(
+            CompletionStep(
+                endowment=endowment,
+                funded=tuple(profile.project_ids[j] for j in trial.funded),
+                spent=profile.money(trial.spent_units),
+                accepted=fits,
+                reason="fits the budget: adopted" if fits else "over the budget: stop with the previous outcome",
+            )
+        )
+        if not fits:
+            break
+        current = trial
+    return current, steps
+
+
+def _compare(
+    profile: CompiledProfile, params: MesParams, funded: Sequence[int], candidates: Sequence[int], lottery: list[int]
+) -> Comparison:
+    """Count the voters better off under each outcome; greedy wins only with more of them."""
+    greedy, _ = _greedy_fill(profile, [], 0, candidates, lottery)
+    rule_mask = np.zeros(profile.project_count, dtype=np.int64)
+    rule_mask[list(funded)] = 1
+    greedy_mask = np.zeros(profile.project_count, dtype=np.int64)
+    greedy_mask[greedy] = 1
+    approvals = profile.approvals.astype(np.int64)
+    under_rule = approvals @ rule_mask
+    under_greedy = approvals @ greedy_mask
+    if params.comparison == "exclusion":
+        prefer_rule = int(profile.counts[(under_rule > 0) & (under_greedy == 0)].sum())
+        prefer_greedy = int(profile.counts[(under_greedy > 0) & (under_rule == 0)].sum())
+    else:
+        prefer_rule = int(profile.counts[under_rule > under_greedy].sum())
+        prefer_greedy = int(profile.counts[under_greedy > under_rule].sum())
+    return Comparison(
+        measure=params.comparison,
+        prefer_rule=prefer_rule,
+        prefer_greedy=prefer_greedy,
+        greedy_funded=tuple(profile.project_ids[j] for j in greedy),
+        rule_funded=tuple(profile.project_ids[j] for j in funded),
+        chosen="greedy" if prefer_greedy > prefer_rule else "rule",
+    )

@@ -113,90 +113,109 @@ class _Run:
 class _Voters:
     """Rows of identical ballots grouped into levels of equal money, exactly.
 
-    Every level's money is ``numerators[level] / denominator`` in the profile's
-    money units, one common denominator for all: comparisons and sums are then
-    plain integer arithmetic, with no fraction to reduce at each step. When a
-    price brings a new factor into the denominator, every numerator is scaled.
-    Level 0 is "no money left".
+    A level's money is an integer numerator over one common denominator (in the
+    profile's money units), so comparisons and sums are plain integer arithmetic
+    with no fraction to reduce at each step. A price can bring a new factor into
+    the common denominator; rather than rescaling every level then, each level
+    remembers the *epoch* it was created in, and is scaled by that epoch's factor
+    when read. Level 0 is "no money left".
     """
 
     def __init__(self, profile: CompiledProfile, endowment_units: Fraction) -> None:
         self.counts = profile.counts
         self.denominator = endowment_units.denominator
         self.numerators: list[int] = [0, endowment_units.numerator]
+        self.epochs: list[int] = [0, 0]
+        self.factors: list[int] = [1]  # per epoch: numerator -> current denominator
         self.row_level = np.ones(len(profile.counts), dtype=np.int64)
 
-    def money(self, level: int) -> Fraction:
-        return Fraction(self.numerators[level], self.denominator)
+    def value(self, level: int) -> int:
+        return self.numerators[level] * self.factors[self.epochs[level]]
 
-    def groups(self, rows: np.ndarray, utilities: np.ndarray) -> list[tuple[int, int, int]]:
-        """Supporters as (money numerator, utility, voters), poorest per unit of utility first."""
+    def groups(self, rows: np.ndarray, utilities: np.ndarray) -> tuple[list[int], list[int], list[int]]:
+        """Supporters as parallel lists: money numerators, utilities, voters (unsorted)."""
         levels = self.row_level[rows]
-        numerators = self.numerators
-        if utilities.size and int(utilities.min()) == int(utilities.max()):
+        numerators, epochs, factors = self.numerators, self.epochs, self.factors
+        if utilities.size and int(utilities[0]) == int(utilities.min()) == int(utilities.max()):
             # Every supporter values the project alike (approval): group by money alone.
             per_level = np.bincount(levels, weights=self.counts[rows], minlength=len(numerators))
-            u = int(utilities[0])
             present = np.flatnonzero(per_level).tolist()
-            groups = sorted((numerators[lv], u, int(per_level[lv])) for lv in present)
-            return groups
+            values = [numerators[lv] * factors[epochs[lv]] for lv in present]
+            counts = per_level[present].astype(np.int64).tolist()
+            return values, [int(utilities[0])] * len(values), counts
         width = int(utilities.max()) + 1
         keys = levels * width + utilities
         unique, inverse = np.unique(keys, return_inverse=True)
-        sums = np.bincount(inverse, weights=self.counts[rows])
-        found = [
-            (numerators[int(key) // width], int(key) % width, int(total))
-            for key, total in zip(unique.tolist(), sums.tolist(), strict=True)
-        ]
-        found.sort(key=lambda g: Fraction(g[0], g[1]) if g[1] else Fraction(2**256))
-        return found
+        sums = np.bincount(inverse, weights=self.counts[rows]).astype(np.int64).tolist()
+        keys_list = unique.tolist()
+        values = [self.value(key // width) for key in keys_list]
+        return values, [key % width for key in keys_list], sums
 
-    def price(self, groups: list[tuple[int, int, int]], cost_units: int) -> tuple[int, int] | None:
+    def price(self, groups: tuple[list[int], list[int], list[int]], cost_units: int, weight: int) -> tuple[int, int] | None:
         """The smallest rho with sum(min(money, rho * u)) == cost, as (A, W): rho = A / (W * denominator).
 
-        None when the supporters' money together falls short of the cost.
+        ``weight`` is the supporters' total utility. None when their money together
+        falls short of the cost.
         """
+        values, utilities, counts = groups
         target = cost_units * self.denominator
-        if sum(money * count for money, _, count in groups) < target:
+        if weight == 0:
             return None
+        if len(set(utilities)) <= 1:
+            # Alike utilities: if even the poorest can pay an equal share, that is the price.
+            if values and min(values) * weight >= target * utilities[0]:
+                return target, weight
+            order = sorted(range(len(values)), key=values.__getitem__)
+        else:
+            order = sorted(range(len(values)), key=lambda g: Fraction(values[g], utilities[g]) if utilities[g] else 0)
         paid = 0
-        weight = sum(u * count for _, u, count in groups)
-        for money, u, count in groups:
+        for g in order:
+            money, u, count = values[g], utilities[g], counts[g]
             # rho * u <= money  <=>  (target - paid) * u <= money * weight
-            if weight and (target - paid) * u <= money * weight:
+            if weight > 0 and (target - paid) * u <= money * weight:
                 return target - paid, weight
             paid += money * count
             weight -= u * count
-        return None  # unreachable: the total covers the cost (kept for safety)
+        return None
 
     def pay(
-        self, rows: np.ndarray, utilities: np.ndarray, share: int, weight: int, scale: int
+        self, rows: np.ndarray, utilities: np.ndarray, share: int, weight: int, scale: int, trace: bool
     ) -> tuple[MesPayment, ...]:
         """Each supporter pays min(money, rho * u) with rho = share / (weight * denominator)."""
         common = gcd(share, weight)
         share, weight = share // common, weight // common
         if weight != 1:
-            # Bring every level to the new common denominator (times weight).
-            self.numerators = [value * weight for value in self.numerators]
+            # A new common denominator (times weight): old epochs scale, a new one starts.
+            self.factors = [factor * weight for factor in self.factors]
             self.denominator *= weight
+        self.factors.append(1)
+        epoch = len(self.factors) - 1
         levels = self.row_level[rows]
         width = int(utilities.max()) + 1
         keys = levels * width + utilities
         unique, inverse = np.unique(keys, return_inverse=True)
-        sums = np.bincount(inverse, weights=self.counts[rows])
-        new_level = np.empty(len(unique), dtype=np.int64)
-        paid: dict[int, int] = {}
-        numerators = self.numerators
-        for g, (key, total) in enumerate(zip(unique.tolist(), sums.tolist(), strict=True)):
-            money = numerators[key // width]
-            amount = min(money, share * (key % width))
-            if amount == money:
-                new_level[g] = 0
+        sums = np.bincount(inverse, weights=self.counts[rows]).astype(np.int64).tolist()
+        numerators, epochs, factors = self.numerators, self.epochs, self.factors
+        new_levels: list[int] = []
+        amounts: list[int] = []
+        for key in unique.tolist():
+            level = key // width
+            money = numerators[level] * factors[epochs[level]]
+            amount = share * (key % width)
+            if amount >= money:
+                amounts.append(money)
+                new_levels.append(0)
             else:
-                new_level[g] = len(numerators)
+                amounts.append(amount)
+                new_levels.append(len(numerators))
                 numerators.append(money - amount)
-            paid[amount] = paid.get(amount, 0) + int(total)
-        self.row_level[rows] = new_level[inverse]
+                epochs.append(epoch)
+        self.row_level[rows] = np.array(new_levels, dtype=np.int64)[inverse]
+        if not trace:
+            return ()
+        paid: dict[int, int] = {}
+        for amount, voters in zip(amounts, sums, strict=True):
+            paid[amount] = paid.get(amount, 0) + voters
         # ``scale`` turns numerators into money (the profile's units are 1 / scale).
         denominator = self.denominator * scale
         return tuple(
@@ -217,6 +236,8 @@ class _Supporters:
         self.utilities = [
             np.ones(len(r), dtype=np.int64) if approval else profile.weights[r, j] for j, r in enumerate(self.rows)
         ]
+        # Each project's supporters' total utility (voters times utility).
+        self.weights = [int(profile.counts[r] @ u) for r, u in zip(self.rows, self.utilities, strict=True)]
 
 
 def _mes_run(
@@ -226,6 +247,8 @@ def _mes_run(
     lottery: list[int],
     eligible: Sequence[int],
     supporters: _Supporters,
+    *,
+    trace: bool = True,
 ) -> _Run:
     run = _Run(endowment=endowment)
     voters = _Voters(profile, endowment * profile.denominator)
@@ -236,18 +259,22 @@ def _mes_run(
     remaining = [j for j in eligible if costs[j] > 0 and len(supporters_rows[j]) > 0 and not profile.withdrawn[j]]
     # A project's price only rises as money shrinks: its last price is a lower bound.
     bound: dict[int, Fraction] = dict.fromkeys(remaining, Fraction(0))
+    approximate: dict[int, float] = dict.fromkeys(remaining, 0.0)
     shares: dict[int, tuple[int, int]] = {}
     round_number = 0
     while remaining:
         round_number += 1
-        order = sorted(remaining, key=lambda j: bound[j])
+        # Floats order the bounds quickly; exact bounds decide between equal floats.
+        order = sorted(remaining, key=lambda j: (approximate[j], bound[j]))
         best: Fraction | None = None
         evaluated: list[tuple[int, Fraction]] = []
         dropped: list[int] = []
         for j in order:
             if best is not None and bound[j] > best:
                 break
-            found = voters.price(voters.groups(supporters_rows[j], utility_rows[j]), cost_units[j])
+            found = voters.price(
+                voters.groups(supporters_rows[j], utility_rows[j]), cost_units[j], supporters.weights[j]
+            )
             if found is None:
                 dropped.append(j)
                 continue
@@ -257,6 +284,7 @@ def _mes_run(
             per_unit = cost_units[j] if cost_utilities else profile.denominator
             key = Fraction(share, weight * voters.denominator * per_unit)
             bound[j] = key
+            approximate[j] = float(key)
             shares[j] = found
             evaluated.append((j, key))
             if best is None or key < best:
@@ -272,10 +300,12 @@ def _mes_run(
             run.ties.append(_tie(profile, tied, round_number))
         share, weight = shares[winner]
         q = Fraction(share, weight * voters.denominator * profile.denominator)
-        payments = voters.pay(supporters_rows[winner], utility_rows[winner], share, weight, profile.denominator)
+        payments = voters.pay(supporters_rows[winner], utility_rows[winner], share, weight, profile.denominator, trace)
         run.funded.append(winner)
         run.spent_units += cost_units[winner]
         remaining.remove(winner)
+        if not trace:
+            continue  # a completion's trial endowment: only the funded set matters
         run.rounds.append(
             MesRound(
                 round=round_number,
@@ -423,7 +453,7 @@ def _add1(
         if set(current.funded) >= {j for j in candidates if profile.costs[j] > 0 and profile.supporters[j]}:
             break  # nothing left that a raised endowment could fund
         endowment += params.add1_increment
-        trial = _mes_run(profile, params, endowment, lottery, candidates, supporters)
+        trial = _mes_run(profile, params, endowment, lottery, candidates, supporters, trace=False)
         fits = trial.spent_units <= profile.budget_units
         steps.append(
             CompletionStep(
@@ -437,6 +467,9 @@ def _add1(
         if not fits:
             break
         current = trial
+    if current is not first:
+        # The adopted endowment's rounds, recorded in full (trials ran without a trace).
+        current = _mes_run(profile, params, current.endowment, lottery, candidates, supporters)
     return current, steps
 
 

@@ -151,7 +151,9 @@ class _Voters:
         values = [self.value(key // width) for key in keys_list]
         return values, [key % width for key in keys_list], sums
 
-    def price(self, groups: tuple[list[int], list[int], list[int]], cost_units: int, weight: int) -> tuple[int, int] | None:
+    def price(
+        self, groups: tuple[list[int], list[int], list[int]], cost_units: int, weight: int
+    ) -> tuple[int, int] | None:
         """The smallest rho with sum(min(money, rho * u)) == cost, as (A, W): rho = A / (W * denominator).
 
         ``weight`` is the supporters' total utility. None when their money together

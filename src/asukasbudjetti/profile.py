@@ -54,6 +54,14 @@ class CompiledProfile(BaseModel):
     scores: tuple[int, ...]
     voter_count: int
     positional_length: int | None = None
+    #: Votes counted outside the ballots (paper votes given only per project); they
+    #: are included in ``supporters`` and ``scores``. Rules that need individual
+    #: ballots (Equal Shares, Phragmén) refuse a profile where any is non-zero.
+    paper_votes: tuple[int, ...] = ()
+
+    @property
+    def has_paper_votes(self) -> bool:
+        return any(self.paper_votes)
 
     @property
     def project_count(self) -> int:
@@ -123,8 +131,16 @@ def compile_profile(election: Election) -> CompiledProfile:
     approvals = unique[:, m:] != 0 if keys is not per_ballot else weights != 0
     counts = counts.astype(np.int64)
     listed_per_ballot = per_ballot != 0 if keys is per_ballot else keys[:, m:] != 0
-    supporters = tuple(int(v) for v in listed_per_ballot.sum(axis=0, dtype=np.int64))
-    scores = tuple(_exact_column_sums(per_ballot))
+    paper = tuple(p.extra_approvals or 0 for p in election.projects)
+    supporters = tuple(
+        int(v) + extra for v, extra in zip(listed_per_ballot.sum(axis=0, dtype=np.int64), paper, strict=True)
+    )
+    # A paper vote is an approval: it adds one to the score of approval-like ballots
+    # (for points and rankings a count of paper votes has no points to add).
+    scores = tuple(
+        score + (extra if vote_type.is_approval_like else 0)
+        for score, extra in zip(_exact_column_sums(per_ballot), paper, strict=True)
+    )
     return CompiledProfile(
         source=election.source,
         vote_type=vote_type,
@@ -142,6 +158,7 @@ def compile_profile(election: Election) -> CompiledProfile:
         scores=scores,
         voter_count=len(ballots),
         positional_length=positional_length,
+        paper_votes=paper,
     )
 
 

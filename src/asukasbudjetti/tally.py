@@ -31,7 +31,7 @@ from asukasbudjetti.money import parse_money
 from asukasbudjetti.outcome import Outcome
 from asukasbudjetti.problems import Problem, Severity
 from asukasbudjetti.profile import compile_profile
-from asukasbudjetti.rules import RuleOptions, check_vote_type, get_rule
+from asukasbudjetti.rules import RuleOptions, check_ballots, check_vote_type, get_rule
 from asukasbudjetti.rules.ties import DEFAULT_SEED
 from asukasbudjetti.validation import validate
 
@@ -184,6 +184,7 @@ def tally_election(
     )
     with _collector_paused():
         profile = compile_profile(election)
+    check_ballots(spec, profile)
     outcome = spec.run(profile, options)
     pot = PotResult(
         pot=election.pot_name,

@@ -378,6 +378,7 @@ class _Reader:
                 self.error(line, "bad-cost", f"project {project_id!r}: cost {exc}")
                 cost = Fraction(0)  # placeholder: the error stops any tally
             declared_votes = self.optional_int(fields, "votes", line, project_id)
+            extra_approvals = self.optional_int(fields, "extra_approvals", line, project_id)
             declared_score = self.optional_number(fields, "score", line, project_id)
             selected = self.optional_int(fields, "selected", line, project_id)
             if selected is not None and selected not in (0, 1, 2, 3):
@@ -395,6 +396,7 @@ class _Reader:
                     declared_votes=declared_votes,
                     declared_score=declared_score,
                     selected=selected,
+                    extra_approvals=extra_approvals,
                     fields=fields,
                     source=SourceLocation.model_construct(file=self.source, line=line),
                 )
@@ -733,6 +735,8 @@ def _project_cell(project: Project, column: str) -> str:
         )
     if column == "selected" and project.selected is not None:
         return str(project.selected)
+    if column == "extra_approvals" and project.extra_approvals is not None:
+        return str(project.extra_approvals)
     if column == "name" and project.name is not None:
         return project.name
     return project.fields.get(column, "")

@@ -28,6 +28,9 @@ class Project(BaseModel):
     declared_votes: int | None = None
     declared_score: Fraction | None = None
     selected: int | None = None
+    #: Approvals counted outside the ballots (paper votes given only as a count per
+    #: project; pabulib's PROJECTS column ``extra_approvals``).
+    extra_approvals: int | None = None
     fields: dict[str, str] = {}
     source: SourceLocation | None = None
 

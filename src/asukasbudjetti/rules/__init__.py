@@ -43,6 +43,8 @@ class RuleSpec(BaseModel):
     run: Callable[[CompiledProfile, RuleOptions], Outcome]
     ballot_types: frozenset[VoteType]
     summary: str
+    #: The rule needs every ballot: counts per project (paper votes) are not enough.
+    needs_ballots: bool = False
 
 
 ALL_VOTE_TYPES = frozenset(VoteType)
@@ -139,30 +141,35 @@ RULES: dict[str, RuleSpec] = {
         RuleSpec(
             name="equalshares",
             run=_mes("equalshares"),
+            needs_ballots=True,
             ballot_types=ALL_VOTE_TYPES,
             summary="Method of Equal Shares, no completion",
         ),
         RuleSpec(
             name="equalshares/add1",
             run=_mes("equalshares/add1", completion="add1", everything_affordable=True),
+            needs_ballots=True,
             ballot_types=ALL_VOTE_TYPES,
             summary="Method of Equal Shares, endowments raised by 1 per voter while the budget allows",
         ),
         RuleSpec(
             name="equalshares/add1u",
             run=_mes("equalshares/add1u", completion="add1u", everything_affordable=True),
+            needs_ballots=True,
             ballot_types=ALL_VOTE_TYPES,
             summary="equalshares/add1, then greedy by votes with the money left",
         ),
         RuleSpec(
             name="equalshares/utilitarian",
             run=_mes("equalshares/utilitarian", completion="utilitarian"),
+            needs_ballots=True,
             ballot_types=ALL_VOTE_TYPES,
             summary="Method of Equal Shares, then greedy by votes with the money left",
         ),
         RuleSpec(
             name="equalshares-comparison",
             run=_mes("equalshares-comparison", comparison="satisfaction"),
+            needs_ballots=True,
             ballot_types=frozenset({VoteType.APPROVAL, VoteType.CHOOSE_1}),
             summary="Method of Equal Shares, replaced by greedy if more voters prefer greedy",
         ),
@@ -171,6 +178,7 @@ RULES: dict[str, RuleSpec] = {
             run=_mes(
                 "equalshares/add1-comparison", completion="add1", everything_affordable=True, comparison="satisfaction"
             ),
+            needs_ballots=True,
             ballot_types=frozenset({VoteType.APPROVAL, VoteType.CHOOSE_1}),
             summary="equalshares/add1, replaced by greedy if more voters prefer greedy",
         ),
@@ -212,6 +220,17 @@ def get_rule(name: str, *, declared_in: str | None = None) -> RuleSpec:
     raise UnknownRuleError(name, rule_names())
 
 
+def check_ballots(spec: RuleSpec, profile: CompiledProfile) -> None:
+    """Refuse aggregate vote counts to a rule that needs individual ballots."""
+    if spec.needs_ballots and profile.has_paper_votes:
+        counted = [p for p, extra in zip(profile.project_ids, profile.paper_votes, strict=True) if extra]
+        raise RuleError(
+            f"{profile.source}: rule {spec.name} needs individual ballots, but projects "
+            f"{', '.join(counted[:5])}{' ...' if len(counted) > 5 else ''} also have votes given only as a "
+            "count (extra_approvals); use a greedy rule, or tally the ballots without the counts"
+        )
+
+
 def check_vote_type(spec: RuleSpec, vote_type: VoteType, source: str) -> None:
     """Refuse to run a rule on ballots it has no definition for."""
     if vote_type not in spec.ballot_types:
@@ -222,4 +241,4 @@ def check_vote_type(spec: RuleSpec, vote_type: VoteType, source: str) -> None:
         )
 
 
-__all__ = ["RULES", "RuleOptions", "RuleSpec", "check_vote_type", "get_rule", "rule_names"]
+__all__ = ["RULES", "RuleOptions", "RuleSpec", "check_ballots", "check_vote_type", "get_rule", "rule_names"]

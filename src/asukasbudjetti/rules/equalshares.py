@@ -151,6 +151,16 @@ class _Voters:
         values = [self.value(key // width) for key in keys_list]
         return values, [key % width for key in keys_list], sums
 
+    def first_price(self, cost_units: int, weight: int, utility: int) -> tuple[int, int] | None:
+        """The price in the first round, when every supporter still has the endowment and
+        all value the project alike (``utility`` each)."""
+        target = cost_units * self.denominator
+        # Equal shares: each pays rho * u = target * u / weight, which she can afford
+        # iff target * u <= e * weight; if she cannot, nor can they all together.
+        if weight and target * utility <= self.numerators[1] * weight:
+            return target, weight
+        return None
+
     def price(
         self, groups: tuple[list[int], list[int], list[int]], cost_units: int, weight: int
     ) -> tuple[int, int] | None:
@@ -240,6 +250,10 @@ class _Supporters:
         ]
         # Each project's supporters' total utility (voters times utility).
         self.weights = [int(profile.counts[r] @ u) for r, u in zip(self.rows, self.utilities, strict=True)]
+        # The common utility when all supporters value the project alike, else None.
+        self.alike = [
+            int(u[0]) if len(u) and int(u.min()) == int(u.max()) else None for u in self.utilities
+        ]
 
 
 def _mes_run(
@@ -274,9 +288,14 @@ def _mes_run(
         for j in order:
             if best is not None and bound[j] > best:
                 break
-            found = voters.price(
-                voters.groups(supporters_rows[j], utility_rows[j]), cost_units[j], supporters.weights[j]
-            )
+            alike = supporters.alike[j]
+            if len(voters.numerators) == 2 and alike is not None:
+                # Nobody has paid yet and all value the project alike: equal shares.
+                found = voters.first_price(cost_units[j], supporters.weights[j], alike)
+            else:
+                found = voters.price(
+                    voters.groups(supporters_rows[j], utility_rows[j]), cost_units[j], supporters.weights[j]
+                )
             if found is None:
                 dropped.append(j)
                 continue

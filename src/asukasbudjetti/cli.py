@@ -11,6 +11,7 @@ import gc
 import os
 import sys
 from collections.abc import Callable
+from fractions import Fraction
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -20,7 +21,7 @@ from asukasbudjetti import __version__
 from asukasbudjetti.batch import find_elections, parse_rule_names, render_csv, run_batch, summarize
 from asukasbudjetti.errors import AsukasbudjettiError, OutputError, ProblemsError, format_problems
 from asukasbudjetti.money import format_money
-from asukasbudjetti.outcome import Decision
+from asukasbudjetti.outcome import Decision, Outcome
 from asukasbudjetti.problems import Severity
 from asukasbudjetti.record import build_record, dumps_record, write_atomically
 from asukasbudjetti.rules import RULES
@@ -66,6 +67,16 @@ def _parse_exclusive(groups: tuple[str, ...]) -> list[list[str]]:
     return parsed
 
 
+def _parse_params(texts: tuple[str, ...]) -> list[tuple[str, str]]:
+    parsed: list[tuple[str, str]] = []
+    for text in texts:
+        name, sep, value = text.partition("=")
+        if not sep or not name.strip() or not value.strip():
+            raise click.BadParameter(f"{text!r}: expected NAME=VALUE, e.g. utilities=cardinality", param_hint="--param")
+        parsed.append((name.strip(), value.strip()))
+    return parsed
+
+
 @main.command()
 @click.argument("file", type=click.Path(dir_okay=False))
 @click.option(
@@ -82,6 +93,13 @@ def _parse_exclusive(groups: tuple[str, ...]) -> list[list[str]]:
 )
 @click.option("--seed", type=int, default=DEFAULT_SEED, show_default=True, help="Lottery seed for ties.")
 @click.option("--threshold", default=None, help="Minimum score a project needs (overrides META).")
+@click.option(
+    "--param",
+    "params",
+    multiple=True,
+    metavar="NAME=VALUE",
+    help="A rule parameter, e.g. utilities=cardinality or add1_start=exact (repeatable).",
+)
 @click.option("--strict", is_flag=True, help="Treat warnings as errors.")
 @click.option("--json", "as_json", is_flag=True, help="Print the result record as JSON.")
 @click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write the record (JSON) here.")
@@ -92,6 +110,7 @@ def tally(
     exclusive: tuple[str, ...],
     seed: int,
     threshold: str | None,
+    params: tuple[str, ...],
     strict: bool,
     as_json: bool,
     output: str | None,
@@ -103,6 +122,7 @@ def tally(
         seed=seed,
         exclusive=_parse_exclusive(exclusive),
         threshold=threshold,
+        params=_parse_params(params),
         strict=strict,
     )
     text = dumps_record(build_record(result))
@@ -197,32 +217,81 @@ _MARK = {
 }
 
 
+def _approximate(value: Fraction) -> str:
+    """An exact value for the eye: two decimals, marked as rounded when it is."""
+    rounded = round(value, 2)
+    text = format_money(abs(rounded))
+    whole, _, cents = text.partition(".")
+    shown = f"{'-' if rounded < 0 else ''}{whole}.{cents.ljust(2, '0')}"
+    return shown if rounded == value else f"~{shown}"
+
+
+def _aligned(rows: list[tuple[str, ...]], right: set[int]) -> list[str]:
+    widths = [max(len(row[k]) for row in rows) for k in range(len(rows[0]))]
+    return [
+        "  "
+        + "  ".join(
+            cell.rjust(width) if k in right else cell.ljust(width)
+            for k, (cell, width) in enumerate(zip(row, widths, strict=True))
+        ).rstrip()
+        for row in rows
+    ]
+
+
+def _trace_rows(outcome: Outcome) -> list[str]:
+    """The rule's steps as a table: greedy walk, MES rounds or Phragmén rounds."""
+    if outcome.greedy_steps:
+        rows: list[tuple[str, ...]] = [("rank", "project", "score", "votes", "cost", "decision")]
+        rows += [
+            (str(s.rank), s.project_id, str(s.score), str(s.votes), format_money(s.cost), _MARK[s.decision])
+            for s in outcome.greedy_steps
+        ]
+        return _aligned(rows, {0, 2, 3, 4})
+    lines: list[str] = []
+    if outcome.mes_rounds:
+        if outcome.endowment is not None:
+            lines.append(f"  endowment per voter: {_approximate(outcome.endowment)}")
+        rows = [("round", "project", "cost", "q (cap per voter)", "effective votes")]
+        rows += [
+            (str(r.round), r.project_id, format_money(r.cost), _approximate(r.q), _approximate(r.effective_vote_count))
+            for r in outcome.mes_rounds
+        ]
+        lines += _aligned(rows, {0, 2, 3, 4})
+        if outcome.completion:
+            adopted = [step for step in outcome.completion if step.accepted]
+            lines.append(
+                f"  completion: {len(outcome.completion)} endowments tried; "
+                f"adopted {_approximate(adopted[-1].endowment) if adopted else '-'}"
+            )
+    if outcome.phragmen_rounds:
+        rows = [("round", "project", "cost", "supporters", "load")]
+        rows += [
+            (str(r.round), r.project_id, format_money(r.cost), str(r.supporters), _approximate(r.load))
+            for r in outcome.phragmen_rounds
+        ]
+        lines += _aligned(rows, {0, 2, 3, 4})
+    if outcome.optimum is not None:
+        lines.append(
+            f"  optimum: {outcome.optimum.objective} welfare {_approximate(outcome.optimum.value)} "
+            f"({outcome.optimum.method})"
+        )
+    if outcome.comparison is not None:
+        c = outcome.comparison
+        lines.append(
+            f"  comparison ({c.measure}): {c.prefer_rule} voters prefer the rule, {c.prefer_greedy} prefer greedy; "
+            f"chosen: {c.chosen}"
+        )
+    if outcome.ineligible:
+        lines.append(f"  left out by the eligibility filter: {', '.join(outcome.ineligible)}")
+    return lines
+
+
 def _table(result: TallyResult) -> str:
     lines: list[str] = []
     for pot in result.pots:
         outcome = pot.outcome
         lines.append(f"{pot.source}: pot {pot.pot!r}, rule {outcome.rule}, budget {format_money(outcome.budget)}")
-        rows = [("rank", "project", "score", "votes", "cost", "decision")]
-        for step in outcome.greedy_steps:
-            rows.append(
-                (
-                    str(step.rank),
-                    step.project_id,
-                    str(step.score),
-                    str(step.votes),
-                    format_money(step.cost),
-                    _MARK[step.decision],
-                )
-            )
-        widths = [max(len(row[k]) for row in rows) for k in range(len(rows[0]))]
-        for row in rows:
-            lines.append(
-                "  "
-                + "  ".join(
-                    cell.rjust(width) if k in (0, 2, 3, 4) else cell.ljust(width)
-                    for k, (cell, width) in enumerate(zip(row, widths, strict=True))
-                ).rstrip()
-            )
+        lines.extend(_trace_rows(outcome))
         lines.append(f"  funded: {', '.join(outcome.funded) if outcome.funded else '(none)'}")
         lines.append(f"  spent {format_money(outcome.spent)}, left {format_money(outcome.left)}")
         if outcome.reserve is not None:
@@ -234,7 +303,7 @@ def _table(result: TallyResult) -> str:
         for tie in outcome.ties:
             if tie.decisive:
                 lines.append(
-                    f"  tie at rank {tie.step}: {', '.join(tie.projects)} settled by {', then '.join(tie.settled_by)}"
+                    f"  tie at step {tie.step}: {', '.join(tie.projects)} settled by {', then '.join(tie.settled_by)}"
                 )
         if pot.announced is not None:
             announced = pot.announced

@@ -159,6 +159,7 @@ def tally_election(
     seed: int = DEFAULT_SEED,
     exclusive: Sequence[Sequence[str]] = (),
     threshold: Fraction | int | str | None = None,
+    params: Sequence[tuple[str, str]] = (),
 ) -> tuple[PotResult, str]:
     """Run a rule on a validated election; returns the pot's result and the rule's name."""
     declared = election.declared_rule
@@ -181,6 +182,7 @@ def tally_election(
         seed=seed,
         exclusive=tuple(tuple(group) for group in exclusive),
         threshold=chosen_threshold,
+        overrides=tuple(params),
     )
     with _collector_paused():
         profile = compile_profile(election)
@@ -202,11 +204,14 @@ def tally_file(
     seed: int = DEFAULT_SEED,
     exclusive: Sequence[Sequence[str]] = (),
     threshold: Fraction | int | str | None = None,
+    params: Sequence[tuple[str, str]] = (),
     strict: bool = False,
 ) -> TallyResult:
     """Read, validate and tally one ``.pb`` file (one pot)."""
     election, warnings, digest = load_election(path, strict=strict)
-    pot, _ = tally_election(election, rule=rule, seed=seed, exclusive=exclusive, threshold=threshold)
+    pot, _ = tally_election(
+        election, rule=rule, seed=seed, exclusive=exclusive, threshold=threshold, params=params
+    )
     return TallyResult(
         requested_rule=rule,
         inputs=(digest,),

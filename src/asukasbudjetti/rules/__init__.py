@@ -50,8 +50,16 @@ class RuleSpec(BaseModel):
 ALL_VOTE_TYPES = frozenset(VoteType)
 
 
+def _no_overrides(name: str, profile: CompiledProfile, options: RuleOptions) -> None:
+    """Refuse parameters a rule does not have, rather than ignore them."""
+    if options.overrides:
+        names = ", ".join(key for key, _ in options.overrides)
+        raise RuleError(f"{profile.source}: rule {name} has no parameter {names}; it takes none")
+
+
 def _greedy(name: str, **fixed: object) -> Callable[[CompiledProfile, RuleOptions], Outcome]:
     def run(profile: CompiledProfile, options: RuleOptions) -> Outcome:
+        _no_overrides(name, profile, options)
         params = GreedyParams.model_validate(
             {
                 "threshold": options.threshold,

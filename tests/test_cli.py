@@ -85,7 +85,7 @@ def test_missing_input_file_is_exit_1() -> None:
 def test_table_shows_decisive_ties() -> None:
     code, out, _ = run("tally", str(GOOD / "tie_lottery.pb"))
     assert code == 0
-    assert "tie at rank" in out
+    assert "tie at step" in out
     assert "lottery" in out
 
 

@@ -18,6 +18,8 @@ from asukasbudjetti.outcome import Outcome
 from asukasbudjetti.profile import CompiledProfile
 from asukasbudjetti.rules.equalshares import MesParams, run_equal_shares
 from asukasbudjetti.rules.greedy import POZNAN_RESERVE_SHARE, GreedyParams, run_greedy
+from asukasbudjetti.rules.maxwelfare import Objective, run_max_welfare
+from asukasbudjetti.rules.phragmen import run_phragmen
 from asukasbudjetti.rules.ties import DEFAULT_SEED
 
 
@@ -113,6 +115,22 @@ def _mes_overrides(profile: CompiledProfile, overrides: tuple[tuple[str, str], .
     return parsed
 
 
+def _phragmen(profile: CompiledProfile, options: RuleOptions) -> Outcome:
+    _no_overrides("phragmen", profile, options)
+    return run_phragmen(profile, options)
+
+
+def _max_welfare(profile: CompiledProfile, options: RuleOptions) -> Outcome:
+    objective: Objective = "cost"
+    for key, value in options.overrides:
+        if key != "objective":
+            raise RuleError(f"{profile.source}: rule max-welfare has no parameter {key!r}; it has: objective")
+        if value not in ("cost", "score"):
+            raise RuleError(f"{profile.source}: parameter objective is {value!r}; expected cost or score")
+        objective = "cost" if value == "cost" else "score"
+    return run_max_welfare(profile, options, objective=objective)
+
+
 RULES: dict[str, RuleSpec] = {
     spec.name: spec
     for spec in (
@@ -189,6 +207,19 @@ RULES: dict[str, RuleSpec] = {
             needs_ballots=True,
             ballot_types=frozenset({VoteType.APPROVAL, VoteType.CHOOSE_1}),
             summary="equalshares/add1, replaced by greedy if more voters prefer greedy",
+        ),
+        RuleSpec(
+            name="phragmen",
+            run=_phragmen,
+            ballot_types=frozenset({VoteType.APPROVAL, VoteType.CHOOSE_1}),
+            summary="sequential Phragmén: fund the project whose supporters end with the lowest load",
+            needs_ballots=True,
+        ),
+        RuleSpec(
+            name="max-welfare",
+            run=_max_welfare,
+            ballot_types=ALL_VOTE_TYPES,
+            summary="the set of largest total welfare (votes times cost) that fits the budget",
         ),
         RuleSpec(
             name="greedy-per-cost",

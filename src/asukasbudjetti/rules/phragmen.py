@@ -7,19 +7,23 @@ smallest ``s(p)`` is funded and each of its supporters' load becomes ``s(p)``.
 Before each round, withdrawn projects (pabulib's sentinel cost 999999999) and
 projects whose cost no longer fits in the money left (the budget minus the cost of
 the funded projects) are removed for good; the rule stops when no project remains.
-Projects nobody supports are never funded. This follows ../docs/rules.md, which
-itself follows Brill, Freeman, Janson and Lackner, "Phragmén's voting methods and
-justified representation" (AAAI 2017) in its budgeting form (Los, Christoff and
-Grossi, "Proportional budget allocations", 2022), with one difference on purpose:
-pabutools' ``sequential_phragmen`` stops the whole rule as soon as the project with
-the smallest ``s(p)`` does not fit, where rules.md removes it and goes on.
+Projects nobody supports are never funded. This is ../docs/rules.md's definition:
+Phragmén's sequential rule (Brill, Freeman, Janson and Lackner, "Phragmén's voting
+methods and justified representation", AAAI 2017) with project costs in place of
+unit costs. pabutools' ``sequential_phragmen`` differs on purpose in two ways: it
+stops the whole rule as soon as a project with the smallest ``s(p)`` does not fit,
+where rules.md removes that project and goes on; and once no supported project is
+left it funds unsupported projects that fit.
 
 Ties on ``s(p)`` are broken by the lower cost, then by more votes (``|A(p)|``), then
 by the seeded lottery (:mod:`asukasbudjetti.rules.ties`), drawn once before the
 first round. The outcome records every round (project, cost, supporters, the new
 load ``s(p)`` as an exact fraction, the money left and the projects removed before
 the round) and every tie at the smallest ``s(p)``, with the criteria that singled
-out the funded project.
+out the funded project (a tie at the minimum always decides which project is
+funded in that round, so it is recorded as decisive). Projects that stop fitting
+after the last round have no round to be listed in: every unfunded project is then
+withdrawn, unsupported, listed as removed, or dearer than the money left.
 
 Exactness and speed: all supporters of a funded project get the same load, so the
 loads take at most ``rounds + 1`` distinct values ("load levels"). A numpy matrix

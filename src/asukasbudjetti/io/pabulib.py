@@ -21,6 +21,7 @@ import re
 from collections.abc import Iterator, Sequence
 from fractions import Fraction
 from itertools import repeat
+from operator import methodcaller
 from pathlib import Path
 
 from asukasbudjetti.errors import InputError, MoneyError
@@ -98,7 +99,7 @@ _MARKER_LINE = re.compile(r"^[ \t]*(?:META|PROJECTS|VOTES)[ \t;]*$", re.IGNORECA
 _VOTES_LINE = re.compile(r"^[ \t]*VOTES[ \t;]*$", re.IGNORECASE | re.MULTILINE)
 
 
-def _split_plain_votes(normalized: str) -> tuple[str, int, list[list[str]]] | None:
+def _split_plain_votes(normalized: str) -> tuple[str, int, list[str]] | None:
     """The text up to the VOTES marker, and the VOTES rows split without the csv module.
 
     The VOTES section is most of a large file. Where it holds no quote, no blank
@@ -129,7 +130,7 @@ def _split_plain_votes(normalized: str) -> tuple[str, int, list[list[str]]] | No
     ) and any(not line.strip(" \t;") for line in lines):
         return None  # a blank line: the csv reading skips it and counts its line
     first_line = head.count("\n") + 2
-    return head, first_line, [line.split(";") for line in lines]
+    return head, first_line, lines
 
 
 class _Reader:
@@ -203,12 +204,12 @@ class _Reader:
             sections[current].append((line, row))
         votes_lines: Sequence[int] = [line for line, _ in sections.get("VOTES", [])]
         votes_cells: list[list[str]] = [cells for _, cells in sections.get("VOTES", [])]
+        plain_lines: list[str] | None = None
         if plain is not None and "VOTES" in sections:
-            _, first_line, plain_rows = plain
-            votes_lines = range(first_line, first_line + len(plain_rows))
-            votes_cells = plain_rows
-            if plain_rows:
-                last_line = first_line + len(plain_rows) - 1
+            _, first_line, plain_lines = plain
+            votes_lines = range(first_line, first_line + len(plain_lines))
+            if plain_lines:
+                last_line = first_line + len(plain_lines) - 1
         if any(problem.code == "syntax" for problem in self.problems):
             # Reading stopped at a line that cannot be split: the rest of the file is
             # unread, so "no VOTES section" and the like would be false.
@@ -235,7 +236,7 @@ class _Reader:
             else (("project_id", "cost"), [])
         )
         votes_header, ballots = (
-            self.read_votes(votes_lines, votes_cells, section_lines["VOTES"], vote_type)
+            self.read_votes(votes_lines, votes_cells, section_lines["VOTES"], vote_type, plain_lines)
             if "VOTES" in sections
             else (("voter_id", "vote"), BallotTable(voter_ids=(), projects=()))
         )
@@ -458,10 +459,13 @@ class _Reader:
         cells_by_row: list[list[str]],
         section_line: int,
         vote_type: VoteType | None,
+        plain_lines: list[str] | None = None,
     ) -> tuple[tuple[str, ...], BallotTable]:
         required: tuple[str, ...] = ("voter_id", "vote")
         if vote_type is not None and vote_type.has_points:
             required = ("voter_id", "vote", "points")
+        if plain_lines is not None:
+            cells_by_row = [plain_lines[0].split(";")] if plain_lines else []
         header_row = [(line_numbers[0], cells_by_row[0])] if cells_by_row else []
         header = self.header(header_row, section_line, "VOTES", required)
         if header is None:
@@ -472,11 +476,30 @@ class _Reader:
         points_index = columns.index("points") if "points" in required else None
         # Other columns (age, sex, and the points Kraków wrote on ordinal ballots) stay text.
         extra_columns = [(i, c) for i, c in enumerate(columns) if c not in required]
-        body_lines, body = line_numbers[1:], cells_by_row[1:]
-        if body and set(map(len, body)) == {len(columns)}:
-            table = _votes_by_column(body_lines, body, columns, voter_index, vote_index, points_index, vote_type)
-            if table is not None:
-                return columns, table
+        body_lines = line_numbers[1:]
+        width = len(columns)
+        if plain_lines is not None:
+            text_rows = plain_lines[1:]
+            if text_rows and set(map(methodcaller("count", ";"), text_rows)) == {width - 1}:
+                # Every row has the header's width: cut the whole section into cells
+                # at once and take the columns as slices.
+                cells = ";".join(text_rows).split(";")
+                by_column = [cells[k::width] for k in range(width)]
+                table = _votes_by_column(
+                    body_lines, by_column, columns, voter_index, vote_index, points_index, vote_type
+                )
+                if table is not None:
+                    return columns, table
+            body = [line.split(";") for line in text_rows]
+        else:
+            body = cells_by_row[1:]
+            if body and set(map(len, body)) == {width}:
+                by_column = [list(column) for column in zip(*body, strict=True)]
+                table = _votes_by_column(
+                    body_lines, by_column, columns, voter_index, vote_index, points_index, vote_type
+                )
+                if table is not None:
+                    return columns, table
         # Something is off somewhere: read row by row to say what, and where.
         voter_ids: list[str] = []
         ballots: list[tuple[str, ...]] = []
@@ -486,7 +509,6 @@ class _Reader:
         # Large cities repeat the same ballot text thousands of times: split each once.
         split_votes: dict[str, tuple[str, ...] | None] = {}
         split_points: dict[str, tuple[int, ...] | None] = {}
-        width = len(columns)
         for line, cells in zip(body_lines, body, strict=True):
             if len(cells) != width:
                 self.check_width(line, cells, columns, "VOTES")
@@ -609,17 +631,17 @@ def _split_points(text: str, vote_type: VoteType | None) -> tuple[int, ...] | No
     return points
 
 
-def _stripped(cells: tuple[str, ...]) -> tuple[str, ...]:
+def _stripped(cells: Sequence[str]) -> tuple[str, ...]:
     """The cells without surrounding white space (most columns have none to strip)."""
     joined = "\n".join(cells)
     if joined[:1].isspace() or joined[-1:].isspace() or any(m in joined for m in (" \n", "\n ", "\t", "\r")):
         return tuple(map(str.strip, cells))
-    return cells
+    return tuple(cells)
 
 
 def _votes_by_column(
     lines: Sequence[int],
-    body: list[list[str]],
+    by_column: list[list[str]],
     columns: tuple[str, ...],
     voter_index: int,
     vote_index: int,
@@ -631,7 +653,6 @@ def _votes_by_column(
     Returns None at the first thing that needs a message with a line; the caller
     then reads row by row and reports it.
     """
-    by_column = list(zip(*body, strict=True))
     voter_ids = _stripped(by_column[voter_index])
     if "" in voter_ids:
         return None

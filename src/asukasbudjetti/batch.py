@@ -21,10 +21,13 @@ import io
 import os
 import time
 from collections.abc import Callable, Sequence
-from concurrent.futures import Future, ProcessPoolExecutor, as_completed
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from pydantic import BaseModel, ConfigDict
+
+if TYPE_CHECKING:
+    from concurrent.futures import Future
 
 from asukasbudjetti.errors import AsukasbudjettiError, InputError, ProblemsError, RuleError, UnknownRuleError
 from asukasbudjetti.money import format_money
@@ -202,6 +205,9 @@ def run_batch(
     by_file: list[list[BatchRow]] = [[] for _ in files]
     # Largest files first, so that a big city does not start last and finish alone.
     order = sorted(range(len(files)), key=lambda k: -_size(files[k]))
+    # Imported here: the process pool machinery costs every other command start-up time.
+    from concurrent.futures import ProcessPoolExecutor, as_completed
+
     with ProcessPoolExecutor(max_workers=min(jobs, len(files))) as pool:
         futures: dict[Future[list[BatchRow]], int] = {
             pool.submit(tally_file_rules, files[k], names[k], rules, seed=seed): k for k in order

@@ -13,15 +13,16 @@ from __future__ import annotations
 import math
 from fractions import Fraction
 from itertools import chain
+from typing import Any
 
 import numpy as np
-import numpy.typing as npt
 from pydantic import BaseModel, ConfigDict
 
 from asukasbudjetti.model import WITHDRAWN_COST, Election, VoteType
 
-IntArray = npt.NDArray[np.int64]
-BoolArray = npt.NDArray[np.bool_]
+# numpy.typing's NDArray, spelled without importing numpy.typing at run time.
+IntArray = np.ndarray[Any, np.dtype[np.int64]]
+BoolArray = np.ndarray[Any, np.dtype[np.bool_]]
 
 
 class CompiledProfile(BaseModel):
@@ -162,7 +163,7 @@ def compile_profile(election: Election) -> CompiledProfile:
     )
 
 
-def _exact_column_sums(per_ballot: npt.NDArray[np.int8] | IntArray) -> list[int]:
+def _exact_column_sums(per_ballot: np.ndarray[Any, np.dtype[np.int8]] | IntArray) -> list[int]:
     """Column sums without int64 overflow: checked, else done in Python integers."""
     bound = int(np.abs(per_ballot).max(initial=0)) * per_ballot.shape[0]
     if bound < 2**62:

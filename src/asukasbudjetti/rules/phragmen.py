@@ -37,10 +37,9 @@ from __future__ import annotations
 
 import math
 from fractions import Fraction
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import numpy.typing as npt
 
 from asukasbudjetti.errors import UnsupportedVoteTypeError
 from asukasbudjetti.outcome import Outcome, PhragmenRound, Tie
@@ -65,14 +64,16 @@ class _Loads:
     the number of voters at that level who support project ``j``.
     """
 
-    def __init__(self, approvals: npt.NDArray[np.bool_], counts: npt.NDArray[np.int64]) -> None:
+    def __init__(
+        self, approvals: np.ndarray[Any, np.dtype[np.bool_]], counts: np.ndarray[Any, np.dtype[np.int64]]
+    ) -> None:
         rows, m = approvals.shape
         self.approvals = approvals
         # Each row's approvals weighted by how many voters cast that ballot. Every sum
         # taken below is at most the number of voters, so int32 is exact below 2**31
         # voters (half the memory to move, the main cost); int64 beyond.
         small = int(counts.sum()) < 2**31
-        self.weighted: npt.NDArray[np.int32] | npt.NDArray[np.int64] = np.multiply(
+        self.weighted: np.ndarray[Any, np.dtype[np.int32]] | np.ndarray[Any, np.dtype[np.int64]] = np.multiply(
             approvals, counts[:, None], dtype=np.int32 if small else np.int64
         )
         # There are at most m + 1 levels; 16-bit levels sort fastest (radix sort).

@@ -86,8 +86,10 @@ class MesRound(BaseModel):
     ``q`` is the per-voter cap (the smallest amount such that the supporters'
     payments, each ``min(money, q)``, add up to the cost); ``effective_vote_count``
     is ``cost / q`` for cost utilities (``1 / q`` for cardinality). ``candidates``
-    lists every still-affordable project with its effective vote count, best first;
-    ``dropped`` the projects whose supporters could no longer afford them.
+    lists the projects priced this round with their effective vote counts, best
+    first; a project not listed was not priced because its count from an earlier
+    round (which can only have fallen since) was already below the winner's.
+    ``dropped`` lists the projects whose supporters could no longer afford them.
     """
 
     model_config = ConfigDict(frozen=True, arbitrary_types_allowed=True)

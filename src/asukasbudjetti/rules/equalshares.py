@@ -289,7 +289,7 @@ def _mes_run(
             if best is not None and bound[j] > best:
                 break
             alike = supporters.alike[j]
-            if len(voters.numerators) == 2 and alike is not None:
+            if round_number == 1 and alike is not None:
                 # Nobody has paid yet and all value the project alike: equal shares.
                 found = voters.first_price(cost_units[j], supporters.weights[j], alike)
             else:
@@ -361,7 +361,8 @@ def _tie(profile: CompiledProfile, tied: list[int], round_number: int) -> Tie:
 
 
 def _exhaustive(profile: CompiledProfile, funded: Sequence[int], spent_units: int, candidates: Sequence[int]) -> bool:
-    """No unfunded candidate fits in the real budget left."""
+    """No unfunded project fits in the real budget left (equalshares.net's test, which
+    counts free and unsupported projects too)."""
     left = profile.budget_units - spent_units
     chosen = set(funded)
     return not any(j not in chosen and profile.cost_units[j] <= left for j in candidates)

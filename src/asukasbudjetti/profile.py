@@ -80,7 +80,6 @@ class CompiledProfile(BaseModel):
 def compile_profile(election: Election) -> CompiledProfile:
     """Compile a validated election (every ballot names known projects only)."""
     project_ids = tuple(p.project_id for p in election.projects)
-    index = {project_id: j for j, project_id in enumerate(project_ids)}
     costs = tuple(p.cost for p in election.projects)
     denominator = math.lcm(election.budget.denominator, *(c.denominator for c in costs))
     cost_units = tuple(int(c * denominator) for c in costs)
@@ -92,13 +91,10 @@ def compile_profile(election: Election) -> CompiledProfile:
     m = len(project_ids)
     n = len(ballots)
     # Flatten every ballot into (ballot row, project column, value) triples at C speed.
-    lengths = np.fromiter(map(len, ballots.projects), dtype=np.int64, count=n)
+    lengths, columns = ballots.flat_indices(project_ids)
+    if columns.size and int(columns.min()) < 0:
+        raise ValueError(f"{election.source}: a ballot names a project not in PROJECTS; validate the election first")
     rows = np.repeat(np.arange(n, dtype=np.int64), lengths)
-    columns = np.fromiter(
-        map(index.__getitem__, chain.from_iterable(ballots.projects)),
-        dtype=np.int64,
-        count=int(lengths.sum()),
-    )
     if vote_type.is_approval_like:
         values = np.ones(len(columns), dtype=np.int64)
     elif vote_type.has_points:

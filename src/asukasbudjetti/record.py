@@ -118,8 +118,11 @@ def _money_summary(outcome: Outcome) -> dict[str, Any]:
 
 
 def dumps_record(record: dict[str, Any]) -> str:
-    """Canonical text of a record: sorted keys, two-space indent, UTF-8, final newline."""
-    return json.dumps(record, sort_keys=True, indent=2, ensure_ascii=False, allow_nan=False) + "\n"
+    """Canonical text of a record: sorted keys, no insignificant white space, UTF-8,
+    one final newline. (Compact output also keeps to json's C encoder, several times
+    faster than its indenting one on a large city's Equal Shares trace; for reading,
+    pipe it through ``python -m json.tool``.)"""
+    return json.dumps(record, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False) + "\n"
 
 
 def write_atomically(path: str | os.PathLike[str], text: str) -> None:

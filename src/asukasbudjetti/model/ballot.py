@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 from enum import StrEnum
+from itertools import chain, repeat
+from typing import Any
 
-from pydantic import BaseModel, ConfigDict
+import numpy as np
+from pydantic import BaseModel, ConfigDict, PrivateAttr
 
 
 class VoteType(StrEnum):
@@ -54,9 +57,29 @@ class BallotTable(BaseModel):
     points: tuple[tuple[int, ...], ...] | None = None
     lines: tuple[int, ...] = ()
     extra: dict[str, tuple[str, ...]] = {}
+    # Flattened ballots per project list, computed once and shared by validation and
+    # the compiled profile (both need them, and a large city has ~300,000 items).
+    _flat: dict[tuple[str, ...], tuple[Any, Any]] = PrivateAttr(default_factory=dict)
 
     def __len__(self) -> int:
         return len(self.voter_ids)
+
+    def flat_indices(
+        self, project_ids: tuple[str, ...]
+    ) -> tuple[np.ndarray[Any, np.dtype[np.int64]], np.ndarray[Any, np.dtype[np.int64]]]:
+        """Every ballot's length, and all listed projects in ballot order as indices into
+        ``project_ids`` (-1 for an id not among them)."""
+        cached = self._flat.get(project_ids)
+        if cached is None:
+            index = {project_id: j for j, project_id in enumerate(project_ids)}
+            lengths = np.fromiter(map(len, self.projects), dtype=np.int64, count=len(self.projects))
+            columns = np.fromiter(
+                map(index.get, chain.from_iterable(self.projects), repeat(-1)),
+                dtype=np.int64,
+                count=int(lengths.sum()),
+            )
+            cached = self._flat[project_ids] = (lengths, columns)
+        return cached
 
     def ballot(self, index: int) -> Ballot:
         """Row ``index`` as a :class:`Ballot`."""

@@ -36,3 +36,16 @@ def test_ballot_findings_match_an_independent_count(votes: list[list[str]], max_
         if max_length is not None and len(set(vote)) > max_length:
             expected.add(("ballot-too-long", line))
     assert found == expected  # the votes column is right, so no summary warning either
+
+
+@given(st.lists(st.lists(st.integers(min_value=0, max_value=129), min_size=1, max_size=6), min_size=1, max_size=20))
+def test_repeat_detection_by_bits_and_by_sorting_agree(rows: list[list[int]]) -> None:
+    import numpy as np
+
+    from asukasbudjetti.validation import _has_repeats, _has_repeats_by_sorting
+
+    lengths = np.array([len(r) for r in rows], dtype=np.int64)
+    columns = np.array([c for r in rows for c in r], dtype=np.int64)
+    expected = any(len(set(r)) != len(r) for r in rows)
+    assert _has_repeats(lengths, columns, 130) == expected
+    assert _has_repeats_by_sorting(lengths, columns, 130) == expected

@@ -415,12 +415,23 @@ class _BallotRules:
 def _has_repeats(lengths: np.ndarray[Any, Any], columns: np.ndarray[Any, Any], projects: int) -> bool:
     """Whether some ballot lists a project twice (columns hold valid indices)."""
     starts = np.concatenate([[0], np.cumsum(lengths)[:-1]])
-    if projects <= 62 and hasattr(np, "bitwise_count"):
-        # One bit per project: a ballot has a repeat iff its bits are fewer than its items.
-        bits = np.bitwise_or.reduceat(np.left_shift(np.int64(1), columns), starts)
-        return bool((np.bitwise_count(bits) != lengths).any())
+    if hasattr(np, "bitwise_count"):  # numpy >= 2.0
+        # One bit per project, 63 projects to a word: a ballot has a repeat iff it
+        # sets fewer bits than it lists items.
+        distinct = np.zeros(len(lengths), dtype=np.int64)
+        word, bit = np.divmod(columns, 63)
+        for w in range((projects + 62) // 63):
+            bits = np.where(word == w, np.left_shift(np.int64(1), bit), np.int64(0))
+            distinct += np.bitwise_count(np.bitwise_or.reduceat(bits, starts))
+        return bool((distinct != lengths).any())
+    return _has_repeats_by_sorting(lengths, columns, projects)
+
+
+def _has_repeats_by_sorting(lengths: np.ndarray[Any, Any], columns: np.ndarray[Any, Any], projects: int) -> bool:
+    """The same as :func:`_has_repeats`, for numpy without ``bitwise_count``."""
     rows = np.repeat(np.arange(len(lengths), dtype=np.int64), lengths)
-    return len(np.unique(rows * projects + columns)) != len(columns)
+    keys = np.sort(rows * projects + columns)
+    return bool((keys[1:] == keys[:-1]).any())
 
 
 def _check_ballots(check: _Collector, limits: _Limits) -> tuple[Counter[str], Counter[str]]:

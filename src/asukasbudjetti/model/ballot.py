@@ -73,11 +73,15 @@ class BallotTable(BaseModel):
         if cached is None:
             index = {project_id: j for j, project_id in enumerate(project_ids)}
             lengths = np.fromiter(map(len, self.projects), dtype=np.int64, count=len(self.projects))
-            columns = np.fromiter(
-                map(index.get, chain.from_iterable(self.projects), repeat(-1)),
-                dtype=np.int64,
-                count=int(lengths.sum()),
-            )
+            total = int(lengths.sum())
+            try:
+                columns = np.fromiter(
+                    map(index.__getitem__, chain.from_iterable(self.projects)), dtype=np.int64, count=total
+                )
+            except KeyError:  # an unknown project: mark it -1 (slower, and rare)
+                columns = np.fromiter(
+                    map(index.get, chain.from_iterable(self.projects), repeat(-1)), dtype=np.int64, count=total
+                )
             cached = self._flat[project_ids] = (lengths, columns)
         return cached
 

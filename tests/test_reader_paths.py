@@ -18,7 +18,11 @@ vote_texts = st.lists(
     st.sampled_from(["1", "2", "3", "4", " 1", "2 ", ""]), min_size=0, max_size=4
 ).map(",".join)
 rows = st.lists(
-    st.tuples(st.sampled_from(["a", "b", "c", "d", "", " e"]), vote_texts, st.sampled_from(["x", "", "y;z"])),
+    st.tuples(
+        st.sampled_from(["a", "b", "c", "d", "", " e", "VOTES", " meta", "Projects"]),
+        vote_texts,
+        st.sampled_from(["x", "", "y;z"]),
+    ),
     min_size=0,
     max_size=6,
 )

@@ -96,6 +96,7 @@ def _rows(text: str, source: str, problems: list[Problem]) -> Iterator[tuple[int
 
 
 _MARKER_LINE = re.compile(r"^[ \t]*(?:META|PROJECTS|VOTES)[ \t;]*$", re.IGNORECASE | re.MULTILINE)
+_MARKER_INITIALS = frozenset("mMpPvV")
 _VOTES_LINE = re.compile(r"^[ \t]*VOTES[ \t;]*$", re.IGNORECASE | re.MULTILINE)
 
 
@@ -116,13 +117,13 @@ def _split_plain_votes(normalized: str) -> tuple[str, int, list[str]] | None:
     rest = normalized[match.end() + 1 :]
     if '"' in rest or "\n\n" in rest:
         return None
-    upper = rest.upper()
-    if any(name in upper for name in SECTIONS) and _MARKER_LINE.search(rest):
-        return None
     body = rest[:-1] if rest.endswith("\n") else rest  # the final line end
-    # Plain substring tests first (a large file's VOTES are megabytes); the
-    # regular expressions only confirm what they flag.
     lines = body.split("\n") if body else []
+    # Another section marker? Only a line starting with m, p or v can be one.
+    if any(_MARKER_LINE.fullmatch(line) for line in lines if line.lstrip(" \t")[:1] in _MARKER_INITIALS):
+        return None
+    # Plain substring tests first (a large file's VOTES are megabytes); a line-by-line
+    # test only confirms what they flag.
     if (
         body.startswith(("\n", " ", "\t", ";"))
         or body.endswith((" ", "\t", ";"))

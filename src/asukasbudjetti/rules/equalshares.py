@@ -34,7 +34,10 @@ when the bound exceeds the best exact price found (equalshares.net's pruning).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import multiprocessing
+import os
+from collections import deque
+from collections.abc import Generator, Sequence
 from dataclasses import dataclass, field
 from fractions import Fraction
 from math import floor, gcd
@@ -206,25 +209,22 @@ class _Voters:
         width = int(utilities.max()) + 1
         keys = levels * width + utilities
         unique, inverse = np.unique(keys, return_inverse=True)
-        sums = np.bincount(inverse, weights=self.counts[rows]).astype(np.int64).tolist()
         numerators, epochs, factors = self.numerators, self.epochs, self.factors
-        new_levels: list[int] = []
-        amounts: list[int] = []
-        for key in unique.tolist():
-            level = key // width
-            money = numerators[level] * factors[epochs[level]]
-            amount = share * (key % width)
-            if amount >= money:
-                amounts.append(money)
-                new_levels.append(0)
-            else:
-                amounts.append(amount)
-                new_levels.append(len(numerators))
-                numerators.append(money - amount)
-                epochs.append(epoch)
-        self.row_level[rows] = np.array(new_levels, dtype=np.int64)[inverse]
+        groups = unique.tolist()
+        money = [numerators[key // width] * factors[epochs[key // width]] for key in groups]
+        owed = [share * (key % width) for key in groups]
+        keeps = [m > o for m, o in zip(money, owed, strict=True)]
+        left = [m - o for m, o, keep in zip(money, owed, keeps, strict=True) if keep]
+        new_level = np.zeros(len(groups), dtype=np.int64)
+        new_level[np.array(keeps, dtype=bool)] = np.arange(len(numerators), len(numerators) + len(left))
+        numerators.extend(left)
+        epochs.extend([epoch] * len(left))
+        self.row_level[rows] = new_level[inverse]
         if not trace:
             return ()
+        # Who cannot pay the share pays all she has.
+        amounts = [o if keep else m for m, o, keep in zip(money, owed, keeps, strict=True)]
+        sums = np.bincount(inverse, weights=self.counts[rows]).astype(np.int64).tolist()
         paid: dict[int, int] = {}
         for amount, voters in zip(amounts, sums, strict=True):
             paid[amount] = paid.get(amount, 0) + voters
@@ -460,6 +460,7 @@ def _add1(
     ]
     current = first
     endowment = Fraction(floor(first.endowment)) if params.add1_start == "floor" else first.endowment
+    trials = _trials(profile, params, lottery, candidates, supporters, endowment, params.add1_increment)
     while True:
         if params.add1_stop_when_exhaustive and _exhaustive(profile, current.funded, current.spent_units, candidates):
             steps.append(
@@ -474,8 +475,8 @@ def _add1(
             break
         if set(current.funded) >= {j for j in candidates if profile.costs[j] > 0 and profile.supporters[j]}:
             break  # nothing left that a raised endowment could fund
-        endowment += params.add1_increment
-        trial = _mes_run(profile, params, endowment, lottery, candidates, supporters, trace=False)
+        trial = next(trials)
+        endowment = trial.endowment
         fits = trial.spent_units <= profile.budget_units
         steps.append(
             CompletionStep(
@@ -489,10 +490,82 @@ def _add1(
         if not fits:
             break
         current = trial
+    trials.close()
     if current is not first:
         # The adopted endowment's rounds, recorded in full (trials ran without a trace).
         current = _mes_run(profile, params, current.endowment, lottery, candidates, supporters)
     return current, steps
+
+
+#: Trial runs go to worker processes from this many distinct ballots on (below it a
+#: run takes well under a millisecond and starting workers costs more than it saves).
+PARALLEL_MIN_ROWS = 5_000
+#: Trial runs computed ahead of the one the completion is deciding on.
+_LOOKAHEAD = 2
+#: What a forked worker runs trials on (set once per worker, inherited, not pickled).
+_WORKER_STATE: tuple[CompiledProfile, MesParams, list[int], Sequence[int], _Supporters] | None = None
+
+
+def _trials(
+    profile: CompiledProfile,
+    params: MesParams,
+    lottery: list[int],
+    candidates: Sequence[int],
+    supporters: _Supporters,
+    start: Fraction,
+    increment: Fraction,
+) -> Generator[_Run, None, None]:
+    """Untraced MES runs at ``start + increment``, ``start + 2 * increment``, ... in order.
+
+    Each run depends on its endowment alone, so on a large election with two or more
+    cores the next runs are computed ahead in forked worker processes while the
+    completion decides on the current one: the same runs, in the same order, sooner.
+    """
+    parallel = (
+        len(profile.counts) >= PARALLEL_MIN_ROWS
+        and (os.cpu_count() or 1) >= 2
+        and "fork" in multiprocessing.get_all_start_methods()
+    )
+    endowment = start
+    if not parallel:
+        while True:
+            endowment += increment
+            yield _mes_run(profile, params, endowment, lottery, candidates, supporters, trace=False)
+    # Imported here: the process pool machinery costs other commands start-up time.
+    from concurrent.futures import Future, ProcessPoolExecutor
+
+    pool = ProcessPoolExecutor(
+        max_workers=_LOOKAHEAD,
+        mp_context=multiprocessing.get_context("fork"),
+        initializer=_set_worker_state,
+        initargs=(profile, params, lottery, candidates, supporters),
+    )
+    pending: deque[tuple[Fraction, Future[tuple[list[int], int]]]] = deque()
+    try:
+        while True:
+            while len(pending) < _LOOKAHEAD:
+                endowment += increment
+                pending.append((endowment, pool.submit(_worker_run, endowment)))
+            trial_endowment, future = pending.popleft()
+            funded, spent_units = future.result()
+            yield _Run(endowment=trial_endowment, funded=funded, spent_units=spent_units)
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _set_worker_state(
+    profile: CompiledProfile, params: MesParams, lottery: list[int], candidates: Sequence[int], supporters: _Supporters
+) -> None:
+    global _WORKER_STATE
+    _WORKER_STATE = (profile, params, lottery, candidates, supporters)
+
+
+def _worker_run(endowment: Fraction) -> tuple[list[int], int]:
+    if _WORKER_STATE is None:  # pragma: no cover  (only if a worker was not initialised)
+        raise RuntimeError("Equal Shares worker has no election")
+    profile, params, lottery, candidates, supporters = _WORKER_STATE
+    run = _mes_run(profile, params, endowment, lottery, candidates, supporters, trace=False)
+    return run.funded, run.spent_units
 
 
 def _compare(

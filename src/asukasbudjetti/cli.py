@@ -101,6 +101,11 @@ def _parse_params(texts: tuple[str, ...]) -> list[tuple[str, str]]:
     help="A rule parameter, e.g. utilities=cardinality or add1_start=exact (repeatable).",
 )
 @click.option("--strict", is_flag=True, help="Treat warnings as errors.")
+@click.option(
+    "--exclude-invalid",
+    is_flag=True,
+    help="Cycle files: leave out ballots that break the cycle's rules (each is listed) instead of stopping.",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print the result record as JSON.")
 @click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write the record (JSON) here.")
 @_friendly
@@ -112,19 +117,26 @@ def tally(
     threshold: str | None,
     params: tuple[str, ...],
     strict: bool,
+    exclude_invalid: bool,
     as_json: bool,
     output: str | None,
 ) -> None:
-    """Tally FILE (a pabulib .pb file) with a rule and print the funded projects."""
-    result = tally_file(
-        file,
-        rule=rule,
-        seed=seed,
-        exclusive=_parse_exclusive(exclusive),
-        threshold=threshold,
-        params=_parse_params(params),
-        strict=strict,
-    )
+    """Tally FILE (a pabulib .pb file, or a budget cycle .toml) and print the funded projects."""
+    if file.endswith(".toml"):
+        # A cycle file says each pot's rule and parameters itself.
+        from asukasbudjetti.cycles import tally_cycle
+
+        result = tally_cycle(file, exclude_invalid=exclude_invalid)
+    else:
+        result = tally_file(
+            file,
+            rule=rule,
+            seed=seed,
+            exclusive=_parse_exclusive(exclusive),
+            threshold=threshold,
+            params=_parse_params(params),
+            strict=strict,
+        )
     text = dumps_record(build_record(result))
     if output is not None:
         write_atomically(output, text)
@@ -142,6 +154,21 @@ def validate(files: tuple[str, ...], strict: bool) -> None:
     """Check FILES (pabulib .pb files); exit 1 if any has an error."""
     failed = 0
     for file in files:
+        if file.endswith(".toml"):
+            from asukasbudjetti.cycles import validate_cycle
+
+            try:
+                summary = validate_cycle(file)
+            except ProblemsError as exc:
+                failed += 1
+                click.echo(format_problems(exc.problems), err=True)
+                continue
+            except AsukasbudjettiError as exc:
+                failed += 1
+                click.echo(str(exc), err=True)
+                continue
+            click.echo(f"{file}: valid ({summary})")
+            continue
         try:
             election, warnings, _ = load_election(file, strict=strict)
         except ProblemsError as exc:
@@ -318,6 +345,15 @@ def _table(result: TallyResult) -> str:
                     "  paid from money outside the file (not reproducible from the ballots): "
                     + ", ".join(announced.outside_money)
                 )
+    if result.cycle is not None:
+        lines.append(f"cycle {result.cycle!r}:")
+        for pot in result.pots:
+            lines.append(
+                f"  {pot.pot}: budget {format_money(pot.outcome.budget)}, spent {format_money(pot.outcome.spent)}, "
+                f"left {format_money(pot.outcome.left)}, {len(pot.outcome.funded)} funded"
+            )
+        for move in result.leftover_moves:
+            lines.append(f"  leftover: {format_money(move.amount)} from {move.source} to {move.target}")
     warnings = [w for w in result.warnings if w.severity is Severity.WARNING]
     if warnings:
         lines.append(f"warnings ({len(warnings)}):")

@@ -180,3 +180,13 @@ class Outcome(BaseModel):
     comparison: Comparison | None = None
     optimum: Optimum | None = None
     ineligible: tuple[str, ...] = ()
+
+
+class LeftoverMove(BaseModel):
+    """Money a cycle's leftover policy moved, in the order it moved."""
+
+    model_config = ConfigDict(frozen=True, arbitrary_types_allowed=True)
+
+    source: str
+    target: str
+    amount: Fraction

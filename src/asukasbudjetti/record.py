@@ -29,7 +29,7 @@ SCHEMA_VERSION = 1
 
 def build_record(result: TallyResult) -> dict[str, Any]:
     """The record of a tally as plain JSON data."""
-    return {
+    record: dict[str, Any] = {
         "schema_version": SCHEMA_VERSION,
         "generator": {"name": "asukasbudjetti", "version": __version__},
         "requested_rule": result.requested_rule,
@@ -40,6 +40,13 @@ def build_record(result: TallyResult) -> dict[str, Any]:
             for w in result.warnings
         ],
     }
+    if result.cycle is not None:
+        record["cycle"] = {
+            "name": result.cycle,
+            "decisions": [dict(d) for d in result.decisions],
+            "leftover_moves": plain(result.leftover_moves),
+        }
+    return record
 
 
 def _pot(pot: PotResult) -> dict[str, Any]:

@@ -28,7 +28,7 @@ from asukasbudjetti.errors import InputError, MoneyError, ProblemsError
 from asukasbudjetti.io.pabulib import read_pabulib_bytes
 from asukasbudjetti.model import Election
 from asukasbudjetti.money import parse_money
-from asukasbudjetti.outcome import Outcome
+from asukasbudjetti.outcome import LeftoverMove, Outcome
 from asukasbudjetti.problems import Problem, Severity
 from asukasbudjetti.profile import compile_profile
 from asukasbudjetti.rules import RuleOptions, check_ballots, check_vote_type, get_rule
@@ -99,6 +99,10 @@ class TallyResult(BaseModel):
     inputs: tuple[InputDigest, ...]
     pots: tuple[PotResult, ...]
     warnings: tuple[Problem, ...]
+    #: For a cycle: its name, its council decisions, and the leftover movements.
+    cycle: str | None = None
+    decisions: tuple[dict[str, str | list[str]], ...] = ()
+    leftover_moves: tuple[LeftoverMove, ...] = ()
 
 
 @contextmanager

@@ -1,0 +1,478 @@
+"""Running a whole budget cycle: every pot with its rule, decisions, then leftovers.
+
+files (cycle TOML, projects CSV, ballots CSV) -> Cycle model -> pot amounts (split
+by population where asked) -> ballots checked against the cycle's rules -> one
+Election per pot -> the pot's rule -> leftover policy -> one TallyResult.
+
+A ballot that breaks a rule stops the tally with every problem listed; with
+``exclude_invalid=True`` such ballots are left out instead, and each one is listed
+with its reason in the result. Nothing is ever silently dropped or repaired.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import tomllib
+from collections.abc import Sequence
+from fractions import Fraction
+from math import floor
+from pathlib import Path
+
+from pydantic import BaseModel, ConfigDict, ValidationError
+
+from asukasbudjetti.errors import InputError, ProblemsError
+from asukasbudjetti.io.csv_ballots import BallotRow, ProjectRow, read_ballots, read_projects
+from asukasbudjetti.model import WITHDRAWN_COST, BallotTable, Election, Project, SourceLocation, VoteType
+from asukasbudjetti.model.cycle import BallotRules, Cycle, Pot
+from asukasbudjetti.money import format_money, parse_money
+from asukasbudjetti.outcome import LeftoverMove
+from asukasbudjetti.problems import Problem, Severity
+from asukasbudjetti.tally import InputDigest, PotResult, TallyResult, tally_election
+
+_VOTE_TYPE = {
+    "approval": VoteType.APPROVAL,
+    "choose-1": VoteType.CHOOSE_1,
+    "knapsack": VoteType.APPROVAL,
+    "cumulative": VoteType.CUMULATIVE,
+    "ranking": VoteType.ORDINAL,
+}
+
+
+class LoadedCycle(BaseModel):
+    """A cycle file with its pots' amounts worked out."""
+
+    model_config = ConfigDict(frozen=True, arbitrary_types_allowed=True)
+
+    path: str
+    config: Cycle
+    amounts: dict[str, Fraction]
+
+
+def split_by_population(total: Fraction, unit: Fraction, populations: Sequence[int]) -> list[Fraction]:
+    """Largest-remainder split of ``total`` in multiples of ``unit``; sums exactly to ``total``.
+
+    Each pot gets the floor of its exact share (in units), then the units left go one
+    each to the largest remainders (ties: larger population, then earlier pot). Any
+    part of ``total`` below one unit goes to the pot with the largest population.
+    """
+    if unit <= 0:
+        raise InputError("split unit must be positive")
+    people = sum(populations)
+    if people == 0:
+        raise InputError("split by population needs at least one pot with residents")
+    units = floor(total / unit)
+    shares = [Fraction(units * p, people) for p in populations]
+    base = [floor(s) for s in shares]
+    order = sorted(range(len(populations)), key=lambda k: (-(shares[k] - base[k]), -populations[k], k))
+    for k in order[: units - sum(base)]:
+        base[k] += 1
+    amounts = [b * unit for b in base]
+    rest = total - units * unit
+    if rest:
+        biggest = max(range(len(populations)), key=lambda k: (populations[k], -k))
+        amounts[biggest] += rest
+    return amounts
+
+
+def load_cycle(path: str | os.PathLike[str]) -> LoadedCycle:
+    """Read and check a cycle TOML file."""
+    source = str(path)
+    try:
+        data = tomllib.loads(Path(path).read_text(encoding="utf-8-sig"))
+    except OSError as exc:
+        raise InputError(f"{source}: cannot read the file: {exc.strerror or exc}") from exc
+    except tomllib.TOMLDecodeError as exc:
+        raise InputError(f"{source}: {exc}") from exc
+    try:
+        config = Cycle.model_validate(data)
+    except ValidationError as exc:
+        invalid = [
+            Problem(
+                code="cycle",
+                severity=Severity.ERROR,
+                file=source,
+                line=None,
+                message=f"{'.'.join(str(part) for part in error['loc'])}: {error['msg']}",
+            )
+            for error in exc.errors()
+        ]
+        raise ProblemsError(invalid) from None
+    names = [pot.name for pot in config.pots]
+    problems: list[str] = []
+    if len(set(names)) != len(names):
+        problems.append("two pots have the same name")
+    if sum(pot.kind == "citywide" for pot in config.pots) > 1:
+        problems.append("more than one citywide pot")
+    amounts: dict[str, Fraction] = {}
+    if config.split is not None:
+        missing = [p.name for p in config.pots if p.population is None and p.amount is None]
+        if missing:
+            problems.append(f"pots {', '.join(missing)} have neither a population nor an amount")
+        split_pots = [p for p in config.pots if p.population is not None and p.amount is None]
+        fixed = sum((parse_money(p.amount) for p in config.pots if p.amount is not None), Fraction(0))
+        total = parse_money(config.split.total)
+        if fixed > total:
+            problems.append(f"fixed pot amounts {format_money(fixed)} exceed the split total {format_money(total)}")
+        elif split_pots:
+            split = split_by_population(
+                total - fixed, parse_money(config.split.unit), [p.population or 0 for p in split_pots]
+            )
+            amounts.update({p.name: a for p, a in zip(split_pots, split, strict=True)})
+    for pot in config.pots:
+        if pot.amount is not None:
+            amounts[pot.name] = parse_money(pot.amount)
+        elif pot.name not in amounts:
+            problems.append(f"pot {pot.name!r} has no amount (and no population in a [split])")
+    if problems:
+        raise InputError(f"{source}: " + "; ".join(problems))
+    return LoadedCycle(path=source, config=config, amounts=amounts)
+
+
+def _problem(source: str, line: int, message: str, expected: str | None = None) -> Problem:
+    return Problem(
+        code="ballot-rule", severity=Severity.ERROR, file=source, line=line, message=message, expected=expected
+    )
+
+
+def check_ballots(
+    cycle: Cycle,
+    amounts: dict[str, Fraction],
+    projects: Sequence[ProjectRow],
+    ballots: Sequence[BallotRow],
+    source: str,
+) -> list[Problem]:
+    """Every ballot that breaks the cycle's rules, with its line (one problem per reason)."""
+    pots = {pot.name: pot for pot in cycle.pots}
+    pot_of = {p.project_id: p.pot for p in projects}
+    costs = {p.project_id: p.cost for p in projects}
+    problems: list[Problem] = []
+    seen: dict[tuple[str, str], int] = {}
+    districts_of: dict[str, list[str]] = {}
+    for ballot in ballots:
+        voter, line = ballot.voter_id, ballot.line
+        pot = pots.get(ballot.pot)
+        if pot is None:
+            problems.append(
+                _problem(
+                    source,
+                    line,
+                    f"voter {voter!r} votes in pot {ballot.pot!r}, which the cycle does not have",
+                    f"one of {', '.join(pots)}",
+                )
+            )
+            continue
+        if (voter, pot.name) in seen:
+            problems.append(
+                _problem(
+                    source,
+                    line,
+                    f"voter {voter!r} votes again in pot {pot.name!r} (first on line {seen[(voter, pot.name)]})",
+                    "one ballot per voter and pot",
+                )
+            )
+            continue
+        seen[(voter, pot.name)] = line
+        min_age = cycle.voters.min_age
+        if min_age is not None and (ballot.age is None or ballot.age < min_age):
+            told = "no age" if ballot.age is None else f"age {ballot.age}"
+            problems.append(
+                _problem(source, line, f"voter {voter!r} has {told}", f"at least {min_age} (voters.min_age)")
+            )
+        choose = cycle.voters.choose
+        if pot.kind == "district":
+            districts_of.setdefault(voter, []).append(pot.name)
+            if choose == "home-district" and pot.postal_codes and ballot.postal_code not in pot.postal_codes:
+                problems.append(
+                    _problem(
+                        source,
+                        line,
+                        f"voter {voter!r} (postal code {ballot.postal_code}) votes in district {pot.name!r}",
+                        "a ballot in the voter's home district only",
+                    )
+                )
+            if choose in ("one-district", "home-district", "citywide-plus-one") and len(districts_of[voter]) > 1:
+                problems.append(
+                    _problem(
+                        source,
+                        line,
+                        f"voter {voter!r} votes in a second district, {pot.name!r} (first: {districts_of[voter][0]!r})",
+                        "a ballot in one district only",
+                    )
+                )
+        problems.extend(_ballot_rule_problems(pot, amounts[pot.name], ballot, pot_of, costs, source))
+    return problems
+
+
+def _ballot_rule_problems(
+    pot: Pot, amount: Fraction, ballot: BallotRow, pot_of: dict[str, str], costs: dict[str, Fraction], source: str
+) -> list[Problem]:
+    rules: BallotRules = pot.ballot
+    voter, line, items = ballot.voter_id, ballot.line, ballot.projects
+    found: list[Problem] = []
+    for item in items:
+        if pot_of.get(item) != pot.name:
+            where = "not a project of the cycle" if item not in pot_of else f"a project of pot {pot_of[item]!r}"
+            found.append(
+                _problem(source, line, f"voter {voter!r} lists {item!r}, {where}", f"projects of pot {pot.name!r}")
+            )
+    if found:
+        return found
+    if len(set(items)) != len(items):
+        found.append(_problem(source, line, f"voter {voter!r} lists a project twice", "each project once"))
+    count = len(items)
+    if rules.kind == "choose-1" and count != 1:
+        found.append(_problem(source, line, f"voter {voter!r} lists {count} projects", "exactly 1 (choose-1)"))
+    if rules.max_projects is not None and count > rules.max_projects:
+        found.append(
+            _problem(
+                source,
+                line,
+                f"voter {voter!r} lists {count} projects",
+                f"at most {rules.max_projects} in pot {pot.name!r}",
+            )
+        )
+    if rules.min_projects is not None and count < rules.min_projects:
+        found.append(
+            _problem(
+                source,
+                line,
+                f"voter {voter!r} lists {count} project{'s' if count != 1 else ''}",
+                f"at least {rules.min_projects} in pot {pot.name!r}",
+            )
+        )
+    if rules.kind == "knapsack":
+        basket = sum((costs[item] for item in set(items)), Fraction(0))
+        if basket > amount:
+            found.append(
+                _problem(
+                    source,
+                    line,
+                    f"voter {voter!r} fills a basket of {format_money(basket)}",
+                    f"at most the pot, {format_money(amount)}",
+                )
+            )
+        if rules.min_share is not None and basket < parse_money(rules.min_share) * amount:
+            found.append(
+                _problem(
+                    source,
+                    line,
+                    f"voter {voter!r} fills a basket of {format_money(basket)}",
+                    f"at least {format_money(parse_money(rules.min_share) * amount)} ({rules.min_share} of the pot)",
+                )
+            )
+    if rules.kind == "cumulative":
+        if ballot.points is None or len(ballot.points) != count:
+            found.append(
+                _problem(
+                    source,
+                    line,
+                    f"voter {voter!r} gives no points for each project",
+                    "one number of points per listed project",
+                )
+            )
+        else:
+            if rules.max_points is not None and max(ballot.points) > rules.max_points:
+                found.append(
+                    _problem(
+                        source,
+                        line,
+                        f"voter {voter!r} gives {max(ballot.points)} points to one project",
+                        f"at most {rules.max_points}",
+                    )
+                )
+            if rules.max_total_points is not None and sum(ballot.points) > rules.max_total_points:
+                found.append(
+                    _problem(
+                        source,
+                        line,
+                        f"voter {voter!r} gives {sum(ballot.points)} points in all",
+                        f"at most {rules.max_total_points}",
+                    )
+                )
+            if min(ballot.points) < 0:
+                found.append(_problem(source, line, f"voter {voter!r} gives negative points", "points of at least 0"))
+    return found
+
+
+def validate_cycle(path: str | os.PathLike[str]) -> str:
+    """Check a cycle file, its projects and every ballot without tallying; a summary."""
+    loaded = load_cycle(path)
+    config = loaded.config
+    base = Path(path).parent
+    projects = read_projects(base / config.files.projects, str(base / config.files.projects))
+    ballots_source = str(base / config.files.ballots)
+    ballots = read_ballots(base / config.files.ballots, ballots_source, config.files.columns)
+    problems = check_ballots(config, loaded.amounts, projects, ballots, ballots_source)
+    if problems:
+        raise ProblemsError(problems)
+    return f"{len(config.pots)} pots, {len(projects)} projects, {len(ballots)} ballots"
+
+
+def tally_cycle(path: str | os.PathLike[str], *, exclude_invalid: bool = False) -> TallyResult:
+    """Tally every pot of a cycle file, apply decisions and the leftover policy."""
+    loaded = load_cycle(path)
+    config = loaded.config
+    base = Path(path).parent
+    projects_path = base / config.files.projects
+    ballots_path = base / config.files.ballots
+    projects_source = str(projects_path)
+    ballots_source = str(ballots_path)
+    projects = read_projects(projects_path, projects_source)
+    ballots = read_ballots(ballots_path, ballots_source, config.files.columns)
+    pots = {pot.name: pot for pot in config.pots}
+    unknown_pots = [p for p in projects if p.pot not in pots]
+    if unknown_pots:
+        raise ProblemsError(
+            [
+                _problem(
+                    projects_source,
+                    p.line,
+                    f"project {p.project_id!r} is in pot {p.pot!r}, which the cycle does not have",
+                    f"one of {', '.join(pots)}",
+                )
+                for p in unknown_pots
+            ]
+        )
+    problems = check_ballots(config, loaded.amounts, projects, ballots, ballots_source)
+    excluded: list[Problem] = []
+    if problems:
+        if not exclude_invalid:
+            raise ProblemsError(problems)
+        bad_lines = {p.line for p in problems}
+        excluded = [
+            p.model_copy(update={"severity": Severity.WARNING, "message": p.message + " (ballot left out)"})
+            for p in problems
+        ]
+        ballots = [b for b in ballots if b.line not in bad_lines]
+    decisions = config.decisions
+    known = {p.project_id for p in projects}
+    for decision in decisions:
+        missing = [p for p in decision.projects if p not in known]
+        if missing:
+            raise InputError(f"{loaded.path}: decision {decision.kind} names unknown projects {', '.join(missing)}")
+    withdrawn = {p for d in decisions if d.kind in ("withdrawn", "excluded") for p in d.projects}
+    forced = {p for d in decisions if d.kind == "force-funded" for p in d.projects}
+    exclusive = [d.projects for d in decisions if d.kind == "exclusive"]
+    order = [p for p in config.pots if p.kind == "district"] + [p for p in config.pots if p.kind == "citywide"]
+    citywide = next((p for p in config.pots if p.kind == "citywide"), None)
+    if config.leftover.order == "citywide-first" and citywide is not None:
+        order = [citywide] + [p for p in config.pots if p.kind == "district"]
+    results: dict[str, PotResult] = {}
+    moves: list[LeftoverMove] = []
+    budgets = dict(loaded.amounts)
+    for pot in order:
+        if pot is citywide and config.leftover.policy == "to-citywide" and config.leftover.order == "districts-first":
+            for district in (p for p in config.pots if p.kind == "district"):
+                left = results[district.name].outcome.left
+                if left:
+                    moves.append(LeftoverMove(source=district.name, target=pot.name, amount=left))
+                    budgets[pot.name] += left
+        results[pot.name] = _tally_pot(
+            config, pot, budgets[pot.name], projects, ballots, withdrawn, forced, exclusive, ballots_source
+        )
+    if citywide is not None and config.leftover.policy == "to-citywide" and config.leftover.order == "citywide-first":
+        top_up = Fraction(0)
+        for district in (p for p in config.pots if p.kind == "district"):
+            left = results[district.name].outcome.left
+            if left:
+                moves.append(LeftoverMove(source=district.name, target=citywide.name, amount=left))
+                top_up += left
+        if top_up:
+            first = results[citywide.name]
+            already = set(first.outcome.funded)
+            second = _tally_pot(
+                config,
+                citywide,
+                first.outcome.left + top_up,
+                projects,
+                ballots,
+                withdrawn | already,
+                forced - already,
+                exclusive,
+                ballots_source,
+            )
+            results[citywide.name + " (top-up)"] = second.model_copy(update={"pot": citywide.name + " (top-up)"})
+    if config.leftover.policy == "carry-over":
+        for name, result in results.items():
+            if result.outcome.left:
+                moves.append(LeftoverMove(source=name, target="next cycle", amount=result.outcome.left))
+    inputs = tuple(_digest(Path(p)) for p in (loaded.path, projects_path, ballots_path))
+    ordered = [results[p.name] for p in config.pots] + [r for n, r in results.items() if n.endswith("(top-up)")]
+    return TallyResult(
+        requested_rule="cycle",
+        inputs=inputs,
+        pots=tuple(ordered),
+        warnings=tuple(excluded),
+        cycle=config.cycle.name,
+        decisions=tuple({"kind": d.kind, "projects": list(d.projects), "reason": d.reason} for d in decisions),
+        leftover_moves=tuple(moves),
+    )
+
+
+def _digest(path: Path) -> InputDigest:
+    raw = path.read_bytes()
+    return InputDigest(file=path.name, size=len(raw), sha256=hashlib.sha256(raw).hexdigest())
+
+
+def _tally_pot(
+    config: Cycle,
+    pot: Pot,
+    budget: Fraction,
+    projects: Sequence[ProjectRow],
+    ballots: Sequence[BallotRow],
+    withdrawn: set[str],
+    forced: set[str],
+    exclusive: list[list[str]],
+    source: str,
+) -> PotResult:
+    mine = [p for p in projects if p.pot == pot.name]
+    pot_forced = [p for p in mine if p.project_id in forced]
+    forced_cost = sum((p.cost for p in pot_forced), Fraction(0))
+    # A force-funded project is paid first; the rule shares what is left among the rest.
+    rest_budget = max(budget - forced_cost, Fraction(0))
+    models = tuple(
+        Project(
+            project_id=p.project_id,
+            cost=WITHDRAWN_COST if p.project_id in withdrawn else p.cost,
+            name=p.name,
+            source=SourceLocation(file=source, line=p.line),
+        )
+        for p in mine
+        if p.project_id not in forced
+    )
+    remaining = {m.project_id for m in models}
+    rows = [b for b in ballots if b.pot == pot.name]
+    vote_type = _VOTE_TYPE[pot.ballot.kind]
+    table = BallotTable(
+        voter_ids=tuple(b.voter_id for b in rows),
+        # A voter who listed only force-funded projects keeps her place (and endowment).
+        projects=tuple(tuple(i for i in b.projects if i in remaining) for b in rows),
+        points=tuple(b.points or () for b in rows) if vote_type.has_points else None,
+        lines=tuple(b.line for b in rows),
+    )
+    meta = {"budget": format_money(rest_budget), "vote_type": vote_type.value, "rule": pot.rule, "subunit": pot.name}
+    if pot.ballot.kind == "ranking" and pot.ballot.max_projects is not None:
+        meta["max_length"] = str(pot.ballot.max_projects)
+    election = Election(
+        source=source, meta=meta, vote_type=vote_type, budget=rest_budget, projects=models, ballots=table
+    )
+    groups = [[p for p in group if p in remaining] for group in exclusive]
+    result, _ = tally_election(
+        election,
+        rule=pot.rule,
+        seed=pot.seed if pot.seed is not None else config.cycle.seed,
+        exclusive=[g for g in groups if len(g) > 1] if pot.rule == "greedy-exclusive" else (),
+        params=list(pot.params.items()),
+    )
+    outcome = result.outcome
+    if pot_forced:
+        outcome = outcome.model_copy(
+            update={
+                "funded": tuple(p.project_id for p in pot_forced) + outcome.funded,
+                "budget": budget,
+                "spent": outcome.spent + min(forced_cost, budget),
+                "left": budget - outcome.spent - min(forced_cost, budget),
+            }
+        )
+    return result.model_copy(update={"outcome": outcome, "pot": pot.name})

@@ -1,0 +1,126 @@
+"""A budget cycle as a city runs it: pots, ballot rules, who may vote, decisions, leftovers.
+
+Loaded from a TOML file (see docs/cycles.md). Every amount is exact decimal text.
+"""
+
+from __future__ import annotations
+
+import datetime
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from asukasbudjetti.errors import MoneyError
+from asukasbudjetti.money import parse_money
+
+
+def _money_text(value: object) -> str:
+    if isinstance(value, bool) or not isinstance(value, str | int):
+        raise ValueError("write amounts as text or whole numbers, e.g. \"1000.50\" or 1000 (never 1000.5 as a float)")
+    text = str(value)
+    try:
+        parse_money(text)
+    except MoneyError as exc:
+        raise ValueError(str(exc)) from None
+    return text
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class CycleInfo(_Strict):
+    name: str
+    currency: str = "EUR"
+    begin: datetime.date | None = None
+    end: datetime.date | None = None
+    seed: int = 0
+
+
+class Split(_Strict):
+    """A total split between pots by population, in whole multiples of ``unit``.
+
+    ``largest-remainder``: each pot gets the floor of its exact share, and the units
+    left go one each to the pots with the largest remainders (ties: larger
+    population, then pot order), so the amounts add up to the total exactly.
+    """
+
+    total: str
+    unit: str = "1"
+    rounding: Literal["largest-remainder"] = "largest-remainder"
+
+    _check_total = field_validator("total", "unit", mode="before")(_money_text)
+
+
+class BallotRules(_Strict):
+    """What a valid ballot looks like in one pot."""
+
+    kind: Literal["approval", "choose-1", "knapsack", "cumulative", "ranking"] = "approval"
+    min_projects: int | None = Field(default=None, ge=0)
+    max_projects: int | None = Field(default=None, ge=1)
+    max_points: int | None = Field(default=None, ge=1)
+    max_total_points: int | None = Field(default=None, ge=1)
+    #: knapsack: the basket must cost at least this share of the pot (0..1, as text).
+    min_share: str | None = None
+
+    _check_share = field_validator("min_share", mode="before")(lambda v: None if v is None else _money_text(v))
+
+
+class Pot(_Strict):
+    name: str
+    kind: Literal["district", "citywide"] = "district"
+    amount: str | None = None
+    population: int | None = Field(default=None, ge=0)
+    rule: str = "greedy"
+    params: dict[str, str] = {}
+    seed: int | None = None
+    #: Postal codes of the residents of this district (who may vote here as "home").
+    postal_codes: list[str] = []
+    ballot: BallotRules = BallotRules()
+
+    _check_amount = field_validator("amount", mode="before")(lambda v: None if v is None else _money_text(v))
+
+
+class Voters(_Strict):
+    min_age: int | None = Field(default=None, ge=0)
+    #: Which pots a voter may cast ballots in.
+    choose: Literal["home-district", "one-district", "citywide-plus-one", "any"] = "any"
+
+
+class Decision(_Strict):
+    """A council decision applied before the tally, recorded with its reason."""
+
+    kind: Literal["withdrawn", "exclusive", "excluded", "force-funded"]
+    projects: list[str]
+    reason: str
+
+
+class Leftover(_Strict):
+    """What happens to money a district pot leaves unspent.
+
+    ``to-citywide`` moves it to the citywide pot. ``order`` says when:
+    ``districts-first`` tallies the districts, adds their leftovers to the citywide
+    budget, then tallies the citywide pot once; ``citywide-first`` tallies the
+    citywide pot on its own budget first, then runs its rule again on its unfunded
+    projects with the districts' leftovers (a top-up).
+    """
+
+    policy: Literal["unspent", "to-citywide", "carry-over"] = "unspent"
+    order: Literal["districts-first", "citywide-first"] = "districts-first"
+
+
+class Files(_Strict):
+    projects: str
+    ballots: str
+    #: Column names of the ballot CSV, if not the default ones.
+    columns: dict[str, str] = {}
+
+
+class Cycle(_Strict):
+    cycle: CycleInfo
+    split: Split | None = None
+    files: Files
+    voters: Voters = Voters()
+    pots: list[Pot]
+    decisions: list[Decision] = []
+    leftover: Leftover = Leftover()

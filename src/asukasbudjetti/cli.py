@@ -232,6 +232,22 @@ def batch(folder: str, rules_text: str, jobs: int, recursive: bool, seed: int, o
     click.echo(summarize(rows, len(files), len(rules)), err=True)
 
 
+@main.command()
+@click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write the schema here.")
+@_friendly
+def schema(output: str | None) -> None:
+    """Print the JSON Schema of the budget cycle file (for editors' completion and checks)."""
+    import json
+
+    from asukasbudjetti.model.cycle import Cycle
+
+    text = json.dumps(Cycle.model_json_schema(), indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+    if output is not None:
+        write_atomically(output, text)
+    else:
+        click.echo(text, nl=False)
+
+
 _MARK = {
     Decision.FUNDED: "funded",
     Decision.RESERVE_FUNDED: "funded (reserve)",

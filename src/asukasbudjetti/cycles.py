@@ -28,7 +28,7 @@ from asukasbudjetti.model.cycle import BallotRules, Cycle, Pot
 from asukasbudjetti.money import format_money, parse_money
 from asukasbudjetti.outcome import LeftoverMove
 from asukasbudjetti.problems import Problem, Severity
-from asukasbudjetti.tally import InputDigest, PotResult, TallyResult, tally_election
+from asukasbudjetti.tally import InputDigest, PotResult, TallyResult, load_election, tally_election
 
 _VOTE_TYPE = {
     "approval": VoteType.APPROVAL,
@@ -295,31 +295,78 @@ def _ballot_rule_problems(
     return found
 
 
+class _Inputs(BaseModel):
+    model_config = ConfigDict(frozen=True, arbitrary_types_allowed=True)
+
+    projects: list[ProjectRow]
+    ballots: list[BallotRow]
+    projects_source: str
+    ballots_source: str
+    paths: list[Path]
+    paper: dict[str, int]
+    pabulib: dict[str, Election]
+
+
+def _read_inputs(loaded: LoadedCycle) -> _Inputs:
+    config = loaded.config
+    base = Path(loaded.path).parent
+    files = config.files
+    csv_pots = [p.name for p in config.pots if p.pabulib is None]
+    if csv_pots and (files.projects is None or files.ballots is None):
+        raise InputError(
+            f"{loaded.path}: pots {', '.join(csv_pots)} have no pabulib file, so [files] needs projects and ballots"
+        )
+    paths = [Path(loaded.path)]
+    projects: list[ProjectRow] = []
+    ballots: list[BallotRow] = []
+    projects_source = ballots_source = loaded.path
+    if files.projects is not None and files.ballots is not None:
+        projects_path, ballots_path = base / files.projects, base / files.ballots
+        projects_source, ballots_source = str(projects_path), str(ballots_path)
+        projects = read_projects(projects_path, projects_source)
+        ballots = read_ballots(ballots_path, ballots_source, files.columns)
+        paths += [projects_path, ballots_path]
+    paper: dict[str, int] = {}
+    if files.paper_counts is not None:
+        paper_path = base / files.paper_counts
+        paper = read_paper_counts(paper_path, str(paper_path))
+        paths.append(paper_path)
+    pabulib: dict[str, Election] = {}
+    for pot in config.pots:
+        if pot.pabulib is not None:
+            pb_path = base / pot.pabulib
+            pabulib[pot.name], _, _ = load_election(pb_path)
+            paths.append(pb_path)
+    return _Inputs(
+        projects=projects,
+        ballots=ballots,
+        projects_source=projects_source,
+        ballots_source=ballots_source,
+        paths=paths,
+        paper=paper,
+        pabulib=pabulib,
+    )
+
+
 def validate_cycle(path: str | os.PathLike[str]) -> str:
     """Check a cycle file, its projects and every ballot without tallying; a summary."""
     loaded = load_cycle(path)
-    config = loaded.config
-    base = Path(path).parent
-    projects = read_projects(base / config.files.projects, str(base / config.files.projects))
-    ballots_source = str(base / config.files.ballots)
-    ballots = read_ballots(base / config.files.ballots, ballots_source, config.files.columns)
-    problems = check_ballots(config, loaded.amounts, projects, ballots, ballots_source)
+    inputs = _read_inputs(loaded)
+    problems = check_ballots(loaded.config, loaded.amounts, inputs.projects, inputs.ballots, inputs.ballots_source)
     if problems:
         raise ProblemsError(problems)
-    return f"{len(config.pots)} pots, {len(projects)} projects, {len(ballots)} ballots"
+    ballots = len(inputs.ballots) + sum(len(e.ballots) for e in inputs.pabulib.values())
+    projects = len(inputs.projects) + sum(len(e.projects) for e in inputs.pabulib.values())
+    return f"{len(loaded.config.pots)} pots, {projects} projects, {ballots} ballots"
 
 
 def tally_cycle(path: str | os.PathLike[str], *, exclude_invalid: bool = False) -> TallyResult:
     """Tally every pot of a cycle file, apply decisions and the leftover policy."""
     loaded = load_cycle(path)
     config = loaded.config
-    base = Path(path).parent
-    projects_path = base / config.files.projects
-    ballots_path = base / config.files.ballots
-    projects_source = str(projects_path)
-    ballots_source = str(ballots_path)
-    projects = read_projects(projects_path, projects_source)
-    ballots = read_ballots(ballots_path, ballots_source, config.files.columns)
+    inputs = _read_inputs(loaded)
+    projects, ballots = inputs.projects, inputs.ballots
+    projects_source, ballots_source = inputs.projects_source, inputs.ballots_source
     pots = {pot.name: pot for pot in config.pots}
     unknown_pots = [p for p in projects if p.pot not in pots]
     if unknown_pots:
@@ -346,7 +393,9 @@ def tally_cycle(path: str | os.PathLike[str], *, exclude_invalid: bool = False) 
         ]
         ballots = [b for b in ballots if b.line not in bad_lines]
     decisions = config.decisions
-    known = {p.project_id for p in projects}
+    known = {p.project_id for p in projects} | {
+        p.project_id for election in inputs.pabulib.values() for p in election.projects
+    }
     for decision in decisions:
         missing = [p for p in decision.projects if p not in known]
         if missing:
@@ -368,9 +417,7 @@ def tally_cycle(path: str | os.PathLike[str], *, exclude_invalid: bool = False) 
                 if left:
                     moves.append(LeftoverMove(source=district.name, target=pot.name, amount=left))
                     budgets[pot.name] += left
-        results[pot.name] = _tally_pot(
-            config, pot, budgets[pot.name], projects, ballots, withdrawn, forced, exclusive, ballots_source
-        )
+        results[pot.name] = _tally_pot(config, pot, budgets[pot.name], inputs, ballots, withdrawn, forced, exclusive)
     if citywide is not None and config.leftover.policy == "to-citywide" and config.leftover.order == "citywide-first":
         top_up = Fraction(0)
         for district in (p for p in config.pots if p.kind == "district"):
@@ -385,23 +432,22 @@ def tally_cycle(path: str | os.PathLike[str], *, exclude_invalid: bool = False) 
                 config,
                 citywide,
                 first.outcome.left + top_up,
-                projects,
+                inputs,
                 ballots,
                 withdrawn | already,
                 forced - already,
                 exclusive,
-                ballots_source,
             )
             results[citywide.name + " (top-up)"] = second.model_copy(update={"pot": citywide.name + " (top-up)"})
     if config.leftover.policy == "carry-over":
         for name, result in results.items():
             if result.outcome.left:
                 moves.append(LeftoverMove(source=name, target="next cycle", amount=result.outcome.left))
-    inputs = tuple(_digest(Path(p)) for p in (loaded.path, projects_path, ballots_path))
+    digests = tuple(_digest(p) for p in inputs.paths)
     ordered = [results[p.name] for p in config.pots] + [r for n, r in results.items() if n.endswith("(top-up)")]
     return TallyResult(
         requested_rule="cycle",
-        inputs=inputs,
+        inputs=digests,
         pots=tuple(ordered),
         warnings=tuple(excluded),
         cycle=config.cycle.name,
@@ -419,13 +465,16 @@ def _tally_pot(
     config: Cycle,
     pot: Pot,
     budget: Fraction,
-    projects: Sequence[ProjectRow],
+    inputs: _Inputs,
     ballots: Sequence[BallotRow],
     withdrawn: set[str],
     forced: set[str],
     exclusive: list[list[str]],
-    source: str,
 ) -> PotResult:
+    seed = pot.seed if pot.seed is not None else config.cycle.seed
+    if pot.name in inputs.pabulib:
+        return _tally_pabulib_pot(pot, budget, inputs.pabulib[pot.name], withdrawn, forced, seed)
+    projects, source = inputs.projects, inputs.ballots_source
     mine = [p for p in projects if p.pot == pot.name]
     pot_forced = [p for p in mine if p.project_id in forced]
     forced_cost = sum((p.cost for p in pot_forced), Fraction(0))
@@ -436,7 +485,8 @@ def _tally_pot(
             project_id=p.project_id,
             cost=WITHDRAWN_COST if p.project_id in withdrawn else p.cost,
             name=p.name,
-            source=SourceLocation(file=source, line=p.line),
+            extra_approvals=inputs.paper.get(p.project_id),
+            source=SourceLocation(file=inputs.projects_source, line=p.line),
         )
         for p in mine
         if p.project_id not in forced
@@ -461,7 +511,7 @@ def _tally_pot(
     result, _ = tally_election(
         election,
         rule=pot.rule,
-        seed=pot.seed if pot.seed is not None else config.cycle.seed,
+        seed=seed,
         exclusive=[g for g in groups if len(g) > 1] if pot.rule == "greedy-exclusive" else (),
         params=list(pot.params.items()),
     )
@@ -476,3 +526,56 @@ def _tally_pot(
             }
         )
     return result.model_copy(update={"outcome": outcome, "pot": pot.name})
+
+
+def _tally_pabulib_pot(
+    pot: Pot, budget: Fraction, election: Election, withdrawn: set[str], forced: set[str], seed: int
+) -> PotResult:
+    """A pot whose projects and ballots come from a pabulib file (budget from the cycle)."""
+    if forced & {p.project_id for p in election.projects}:
+        raise InputError(f"pot {pot.name!r}: force-funded decisions are not supported for a pabulib pot")
+    projects = tuple(
+        p.model_copy(update={"cost": WITHDRAWN_COST}) if p.project_id in withdrawn else p for p in election.projects
+    )
+    meta = {**election.meta, "budget": format_money(budget), "rule": pot.rule}
+    adjusted = election.model_copy(update={"budget": budget, "projects": projects, "meta": meta})
+    result, _ = tally_election(adjusted, rule=pot.rule, seed=seed, params=list(pot.params.items()))
+    return result.model_copy(update={"pot": pot.name})
+
+
+def read_paper_counts(path: Path, source: str) -> dict[str, int]:
+    """Paper votes per project (``project_id,votes``), every row checked."""
+    import csv
+    import io
+
+    try:
+        text = path.read_bytes().decode("utf-8-sig")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InputError(f"{source}: cannot read the file as UTF-8 text: {exc}") from exc
+    rows = list(csv.reader(io.StringIO(text.replace("\r\n", "\n"))))
+    if not rows or [c.strip() for c in rows[0]][:2] != ["project_id", "votes"]:
+        raise InputError(f"{source}:1: header is not project_id,votes; expected project_id,votes")
+    counts: dict[str, int] = {}
+    problems: list[Problem] = []
+    for line, row in enumerate(rows[1:], start=2):
+        if not any(cell.strip() for cell in row):
+            continue
+        if len(row) != 2 or not row[1].strip().isdigit():
+            problems.append(
+                _problem(
+                    source,
+                    line,
+                    f"row {','.join(row)!r} is not a project id and a vote count",
+                    "project_id,votes with a whole number of votes",
+                )
+            )
+            continue
+        if row[0].strip() in counts:
+            problems.append(
+                _problem(source, line, f"project {row[0].strip()!r} is counted twice", "one row per project")
+            )
+            continue
+        counts[row[0].strip()] = int(row[1])
+    if problems:
+        raise ProblemsError(problems)
+    return counts

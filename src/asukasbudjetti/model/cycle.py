@@ -77,6 +77,9 @@ class Pot(_Strict):
     #: Postal codes of the residents of this district (who may vote here as "home").
     postal_codes: list[str] = []
     ballot: BallotRules = BallotRules()
+    #: A pabulib .pb file holding this pot's projects and ballots (its own META limits
+    #: are checked); the cycle's CSV files then hold nothing for this pot.
+    pabulib: str | None = None
 
     _check_amount = field_validator("amount", mode="before")(lambda v: None if v is None else _money_text(v))
 
@@ -110,16 +113,19 @@ class Leftover(_Strict):
 
 
 class Files(_Strict):
-    projects: str
-    ballots: str
+    projects: str | None = None
+    ballots: str | None = None
     #: Column names of the ballot CSV, if not the default ones.
     columns: dict[str, str] = {}
+    #: Paper ballots given only as a count per project (``project_id,votes``): greedy
+    #: rules add them to the votes; rules that need every ballot refuse them.
+    paper_counts: str | None = None
 
 
 class Cycle(_Strict):
     cycle: CycleInfo
     split: Split | None = None
-    files: Files
+    files: Files = Files()
     voters: Voters = Voters()
     pots: list[Pot]
     decisions: list[Decision] = []

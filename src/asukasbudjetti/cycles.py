@@ -447,6 +447,7 @@ def tally_cycle(path: str | os.PathLike[str], *, exclude_invalid: bool = False) 
     ordered = [results[p.name] for p in config.pots] + [r for n, r in results.items() if n.endswith("(top-up)")]
     return TallyResult(
         requested_rule="cycle",
+        invocation={"kind": "cycle", "exclude_invalid": exclude_invalid},
         inputs=digests,
         pots=tuple(ordered),
         warnings=tuple(excluded),

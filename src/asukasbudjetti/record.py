@@ -33,6 +33,7 @@ def build_record(result: TallyResult) -> dict[str, Any]:
         "schema_version": SCHEMA_VERSION,
         "generator": {"name": "asukasbudjetti", "version": __version__},
         "requested_rule": result.requested_rule,
+        "invocation": plain(result.invocation),
         "inputs": [digest.model_dump() for digest in result.inputs],
         "outcomes": [_pot(pot) for pot in result.pots],
         "warnings": [

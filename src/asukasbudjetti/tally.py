@@ -27,7 +27,7 @@ from pydantic import BaseModel, ConfigDict
 from asukasbudjetti.errors import InputError, MoneyError, ProblemsError
 from asukasbudjetti.io.pabulib import read_pabulib_bytes
 from asukasbudjetti.model import Election
-from asukasbudjetti.money import parse_money
+from asukasbudjetti.money import format_money, parse_money
 from asukasbudjetti.outcome import LeftoverMove, Outcome
 from asukasbudjetti.problems import Problem, Severity
 from asukasbudjetti.profile import compile_profile
@@ -99,6 +99,8 @@ class TallyResult(BaseModel):
     inputs: tuple[InputDigest, ...]
     pots: tuple[PotResult, ...]
     warnings: tuple[Problem, ...]
+    #: Everything needed to run the tally again (``asukasbudjetti verify`` does).
+    invocation: dict[str, object] = {}
     #: For a cycle: its name, its council decisions, and the leftover movements.
     cycle: str | None = None
     decisions: tuple[dict[str, str | list[str]], ...] = ()
@@ -216,11 +218,21 @@ def tally_file(
     pot, _ = tally_election(
         election, rule=rule, seed=seed, exclusive=exclusive, threshold=threshold, params=params
     )
+    chosen = _threshold(threshold)
     return TallyResult(
         requested_rule=rule,
         inputs=(digest,),
         pots=(pot,),
         warnings=tuple(warnings),
+        invocation={
+            "kind": "pabulib",
+            "rule": rule,
+            "seed": seed,
+            "exclusive": [list(group) for group in exclusive],
+            "threshold": None if chosen is None else format_money(chosen),
+            "params": [[key, value] for key, value in params],
+            "strict": strict,
+        },
     )
 
 

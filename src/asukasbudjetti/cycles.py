@@ -348,11 +348,80 @@ def _read_inputs(loaded: LoadedCycle) -> _Inputs:
     )
 
 
+def price_projects(
+    cycle: Cycle, amounts: dict[str, Fraction], projects: Sequence[ProjectRow], source: str
+) -> tuple[list[Problem], list[ProjectRow]]:
+    """Check each project's cost against its pot's constraints; price it at the top of
+    its cost band where the pot has bands. Returns the problems and the priced projects."""
+    pots = {pot.name: pot for pot in cycle.pots}
+    problems: list[Problem] = []
+    priced: list[ProjectRow] = []
+    for project in projects:
+        pot = pots.get(project.pot)
+        if pot is None:
+            priced.append(project)
+            continue
+        cost = project.cost
+        low = parse_money(pot.min_cost) if pot.min_cost is not None else None
+        high = parse_money(pot.max_cost) if pot.max_cost is not None else None
+        breaches = [
+            (text, word)
+            for text, word, broken in (
+                (pot.min_cost, "at least", low is not None and cost < low),
+                (pot.max_cost, "at most", high is not None and cost > high),
+            )
+            if broken
+        ]
+        for text, word in breaches:
+            if text is not None:
+                problems.append(
+                    Problem(
+                        code="project-cost",
+                        severity=Severity.ERROR,
+                        file=source,
+                        line=project.line,
+                        message=f"project {project.project_id!r} costs {format_money(cost)}",
+                        expected=f"{word} {text} in pot {pot.name!r}",
+                    )
+                )
+        if pot.max_cost_share is not None and cost > parse_money(pot.max_cost_share) * amounts[pot.name]:
+            problems.append(
+                Problem(
+                    code="project-cost",
+                    severity=Severity.ERROR,
+                    file=source,
+                    line=project.line,
+                    message=f"project {project.project_id!r} costs {format_money(cost)}",
+                    expected=f"at most {pot.max_cost_share} of the pot, "
+                    f"{format_money(parse_money(pot.max_cost_share) * amounts[pot.name])}",
+                )
+            )
+        if pot.cost_bands:
+            tops = sorted(parse_money(top) for top in pot.cost_bands)
+            band = next((top for top in tops if cost <= top), None)
+            if band is None:
+                problems.append(
+                    Problem(
+                        code="project-cost",
+                        severity=Severity.ERROR,
+                        file=source,
+                        line=project.line,
+                        message=f"project {project.project_id!r} costs {format_money(cost)}, above every band",
+                        expected=f"at most the top band, {format_money(tops[-1])}",
+                    )
+                )
+            else:
+                project = project.model_copy(update={"cost": band})
+        priced.append(project)
+    return problems, priced
+
+
 def validate_cycle(path: str | os.PathLike[str]) -> str:
     """Check a cycle file, its projects and every ballot without tallying; a summary."""
     loaded = load_cycle(path)
     inputs = _read_inputs(loaded)
-    problems = check_ballots(loaded.config, loaded.amounts, inputs.projects, inputs.ballots, inputs.ballots_source)
+    problems, _ = price_projects(loaded.config, loaded.amounts, inputs.projects, inputs.projects_source)
+    problems += check_ballots(loaded.config, loaded.amounts, inputs.projects, inputs.ballots, inputs.ballots_source)
     if problems:
         raise ProblemsError(problems)
     ballots = len(inputs.ballots) + sum(len(e.ballots) for e in inputs.pabulib.values())
@@ -381,6 +450,10 @@ def tally_cycle(path: str | os.PathLike[str], *, exclude_invalid: bool = False) 
                 for p in unknown_pots
             ]
         )
+    price_problems, projects = price_projects(config, loaded.amounts, projects, projects_source)
+    if price_problems:
+        raise ProblemsError(price_problems)
+    inputs = inputs.model_copy(update={"projects": projects})
     problems = check_ballots(config, loaded.amounts, projects, ballots, ballots_source)
     excluded: list[Problem] = []
     if problems:

@@ -16,7 +16,7 @@ from asukasbudjetti.money import parse_money
 
 def _money_text(value: object) -> str:
     if isinstance(value, bool) or not isinstance(value, str | int):
-        raise ValueError("write amounts as text or whole numbers, e.g. \"1000.50\" or 1000 (never 1000.5 as a float)")
+        raise ValueError('write amounts as text or whole numbers, e.g. "1000.50" or 1000 (never 1000.5 as a float)')
     text = str(value)
     try:
         parse_money(text)
@@ -77,11 +77,24 @@ class Pot(_Strict):
     #: Postal codes of the residents of this district (who may vote here as "home").
     postal_codes: list[str] = []
     ballot: BallotRules = BallotRules()
+    #: Proposal constraints: each project's cost at least ``min_cost``, at most
+    #: ``max_cost`` and at most ``max_cost_share`` of the pot (amounts and shares as text).
+    min_cost: str | None = None
+    max_cost: str | None = None
+    max_cost_share: str | None = None
+    #: Cost bands, as the top of each band: a project is priced at the top of the
+    #: band its estimate falls in (Helsinki prices winners this way).
+    cost_bands: list[str] = []
     #: A pabulib .pb file holding this pot's projects and ballots (its own META limits
     #: are checked); the cycle's CSV files then hold nothing for this pot.
     pabulib: str | None = None
 
-    _check_amount = field_validator("amount", mode="before")(lambda v: None if v is None else _money_text(v))
+    _check_amount = field_validator("amount", "min_cost", "max_cost", "max_cost_share", mode="before")(
+        lambda v: None if v is None else _money_text(v)
+    )
+    _check_bands = field_validator("cost_bands", mode="before")(
+        lambda v: [_money_text(x) for x in v] if isinstance(v, list) else v
+    )
 
 
 class Voters(_Strict):

@@ -25,8 +25,16 @@ def cycle(tmp_path: Path, pot_extra: str, projects: str) -> Path:
 @pytest.mark.parametrize(
     ("extra", "projects", "message"),
     [
-        ('min_cost = "5000"', "X,A,4000\nY,A,6000\n", "p.csv:2: project 'X' costs 4000; expected at least 5000 in pot 'A'"),
-        ('max_cost = "50000"', "X,A,4000\nY,A,60000\n", "p.csv:3: project 'Y' costs 60000; expected at most 50000 in pot 'A'"),
+        (
+            'min_cost = "5000"',
+            "X,A,4000\nY,A,6000\n",
+            "p.csv:2: project 'X' costs 4000; expected at least 5000 in pot 'A'",
+        ),
+        (
+            'max_cost = "50000"',
+            "X,A,4000\nY,A,60000\n",
+            "p.csv:3: project 'Y' costs 60000; expected at most 50000 in pot 'A'",
+        ),
         (
             'max_cost_share = "0.5"',
             "X,A,50001\nY,A,6000\n",

@@ -52,26 +52,30 @@ class LoadedCycle(BaseModel):
 def split_by_population(total: Fraction, unit: Fraction, populations: Sequence[int]) -> list[Fraction]:
     """Largest-remainder split of ``total`` in multiples of ``unit``; sums exactly to ``total``.
 
-    Each pot gets the floor of its exact share (in units), then the units left go one
-    each to the largest remainders (ties: larger population, then earlier pot). Any
-    part of ``total`` below one unit goes to the pot with the largest population.
+    Each pot gets the floor of its exact share (in units), then the whole units left go
+    one each to the largest remainders (ties: larger population, then earlier pot), and
+    any part below one unit to the next largest remainder. Every pot ends within one
+    unit of its exact share, and all but at most one get whole multiples of the unit.
     """
     if unit <= 0:
         raise InputError("split unit must be positive")
     people = sum(populations)
     if people == 0:
         raise InputError("split by population needs at least one pot with residents")
-    units = floor(total / unit)
-    shares = [Fraction(units * p, people) for p in populations]
-    base = [floor(s) for s in shares]
-    order = sorted(range(len(populations)), key=lambda k: (-(shares[k] - base[k]), -populations[k], k))
-    for k in order[: units - sum(base)]:
-        base[k] += 1
-    amounts = [b * unit for b in base]
-    rest = total - units * unit
+    shares = [total * p / people for p in populations]
+    base = [floor(share / unit) * unit for share in shares]
+    remainders = [share - b for share, b in zip(shares, base, strict=True)]
+    left = total - sum(base)
+    units = floor(left / unit)
+    order = sorted(range(len(populations)), key=lambda k: (-remainders[k], -populations[k], k))
+    amounts = list(base)
+    for k in order[:units]:
+        amounts[k] += unit
+    rest = left - units * unit
     if rest:
-        biggest = max(range(len(populations)), key=lambda k: (populations[k], -k))
-        amounts[biggest] += rest
+        # The part below one unit goes to the largest remainder not yet rounded up,
+        # so every pot stays within one unit of its exact share.
+        amounts[order[units]] += rest
     return amounts
 
 
@@ -187,7 +191,7 @@ def check_ballots(
                     _problem(
                         source,
                         line,
-                        f"voter {voter!r} (postal code {ballot.postal_code}) votes in district {pot.name!r}",
+                        f"voter {voter!r} ({_postal(ballot.postal_code)}) votes in district {pot.name!r}",
                         "a ballot in the voter's home district only",
                     )
                 )
@@ -202,6 +206,10 @@ def check_ballots(
                 )
         problems.extend(_ballot_rule_problems(pot, amounts[pot.name], ballot, pot_of, costs, source))
     return problems
+
+
+def _postal(code: str | None) -> str:
+    return f"postal code {code}" if code else "no postal code"
 
 
 def _ballot_rule_problems(
@@ -416,10 +424,46 @@ def price_projects(
     return problems, priced
 
 
+def _check_projects_and_decisions(loaded: LoadedCycle, inputs: _Inputs) -> None:
+    """Projects in pots the cycle has; decisions naming known projects and fitting rules."""
+    config = loaded.config
+    pots = {pot.name: pot for pot in config.pots}
+    unknown_pots = [p for p in inputs.projects if p.pot not in pots]
+    if unknown_pots:
+        raise ProblemsError(
+            [
+                _problem(
+                    inputs.projects_source,
+                    p.line,
+                    f"project {p.project_id!r} is in pot {p.pot!r}, which the cycle does not have",
+                    f"one of {', '.join(pots)}",
+                )
+                for p in unknown_pots
+            ]
+        )
+    pot_of = {p.project_id: p.pot for p in inputs.projects}
+    for name, election in inputs.pabulib.items():
+        pot_of.update({p.project_id: name for p in election.projects})
+    for decision in config.decisions:
+        missing = [p for p in decision.projects if p not in pot_of]
+        if missing:
+            raise InputError(f"{loaded.path}: decision {decision.kind} names unknown projects {', '.join(missing)}")
+        if decision.kind == "exclusive":
+            for pot_name in {pot_of[p] for p in decision.projects}:
+                if not pots[pot_name].rule.startswith("greedy"):
+                    raise InputError(
+                        f"{loaded.path}: exclusive projects {', '.join(decision.projects)} are in pot {pot_name!r}, "
+                        f"whose rule {pots[pot_name].rule} cannot honour exclusive groups; expected a greedy rule"
+                    )
+    if config.leftover.policy == "to-citywide" and not any(p.kind == "citywide" for p in config.pots):
+        raise InputError(f"{loaded.path}: leftover policy to-citywide, but the cycle has no citywide pot")
+
+
 def validate_cycle(path: str | os.PathLike[str]) -> str:
     """Check a cycle file, its projects and every ballot without tallying; a summary."""
     loaded = load_cycle(path)
     inputs = _read_inputs(loaded)
+    _check_projects_and_decisions(loaded, inputs)
     problems, _ = price_projects(loaded.config, loaded.amounts, inputs.projects, inputs.projects_source)
     problems += check_ballots(loaded.config, loaded.amounts, inputs.projects, inputs.ballots, inputs.ballots_source)
     if problems:
@@ -436,20 +480,7 @@ def tally_cycle(path: str | os.PathLike[str], *, exclude_invalid: bool = False) 
     inputs = _read_inputs(loaded)
     projects, ballots = inputs.projects, inputs.ballots
     projects_source, ballots_source = inputs.projects_source, inputs.ballots_source
-    pots = {pot.name: pot for pot in config.pots}
-    unknown_pots = [p for p in projects if p.pot not in pots]
-    if unknown_pots:
-        raise ProblemsError(
-            [
-                _problem(
-                    projects_source,
-                    p.line,
-                    f"project {p.project_id!r} is in pot {p.pot!r}, which the cycle does not have",
-                    f"one of {', '.join(pots)}",
-                )
-                for p in unknown_pots
-            ]
-        )
+    _check_projects_and_decisions(loaded, inputs)
     price_problems, projects = price_projects(config, loaded.amounts, projects, projects_source)
     if price_problems:
         raise ProblemsError(price_problems)
@@ -466,13 +497,6 @@ def tally_cycle(path: str | os.PathLike[str], *, exclude_invalid: bool = False) 
         ]
         ballots = [b for b in ballots if b.line not in bad_lines]
     decisions = config.decisions
-    known = {p.project_id for p in projects} | {
-        p.project_id for election in inputs.pabulib.values() for p in election.projects
-    }
-    for decision in decisions:
-        missing = [p for p in decision.projects if p not in known]
-        if missing:
-            raise InputError(f"{loaded.path}: decision {decision.kind} names unknown projects {', '.join(missing)}")
     withdrawn = {p for d in decisions if d.kind in ("withdrawn", "excluded") for p in d.projects}
     forced = {p for d in decisions if d.kind == "force-funded" for p in d.projects}
     exclusive = [d.projects for d in decisions if d.kind == "exclusive"]
@@ -480,6 +504,9 @@ def tally_cycle(path: str | os.PathLike[str], *, exclude_invalid: bool = False) 
     citywide = next((p for p in config.pots if p.kind == "citywide"), None)
     if config.leftover.order == "citywide-first" and citywide is not None:
         order = [citywide] + [p for p in config.pots if p.kind == "district"]
+    ballots_by_pot: dict[str, list[BallotRow]] = {}
+    for ballot in ballots:
+        ballots_by_pot.setdefault(ballot.pot, []).append(ballot)
     results: dict[str, PotResult] = {}
     moves: list[LeftoverMove] = []
     budgets = dict(loaded.amounts)
@@ -490,7 +517,9 @@ def tally_cycle(path: str | os.PathLike[str], *, exclude_invalid: bool = False) 
                 if left:
                     moves.append(LeftoverMove(source=district.name, target=pot.name, amount=left))
                     budgets[pot.name] += left
-        results[pot.name] = _tally_pot(config, pot, budgets[pot.name], inputs, ballots, withdrawn, forced, exclusive)
+        results[pot.name] = _tally_pot(
+            config, pot, budgets[pot.name], inputs, ballots_by_pot, withdrawn, forced, exclusive
+        )
     if citywide is not None and config.leftover.policy == "to-citywide" and config.leftover.order == "citywide-first":
         top_up = Fraction(0)
         for district in (p for p in config.pots if p.kind == "district"):
@@ -506,7 +535,7 @@ def tally_cycle(path: str | os.PathLike[str], *, exclude_invalid: bool = False) 
                 citywide,
                 first.outcome.left + top_up,
                 inputs,
-                ballots,
+                ballots_by_pot,
                 withdrawn | already,
                 forced - already,
                 exclusive,
@@ -540,7 +569,7 @@ def _tally_pot(
     pot: Pot,
     budget: Fraction,
     inputs: _Inputs,
-    ballots: Sequence[BallotRow],
+    ballots_by_pot: dict[str, list[BallotRow]],
     withdrawn: set[str],
     forced: set[str],
     exclusive: list[list[str]],
@@ -566,7 +595,7 @@ def _tally_pot(
         if p.project_id not in forced
     )
     remaining = {m.project_id for m in models}
-    rows = [b for b in ballots if b.pot == pot.name]
+    rows = ballots_by_pot.get(pot.name, [])
     vote_type = _VOTE_TYPE[pot.ballot.kind]
     table = BallotTable(
         voter_ids=tuple(b.voter_id for b in rows),
@@ -586,7 +615,7 @@ def _tally_pot(
         election,
         rule=pot.rule,
         seed=seed,
-        exclusive=[g for g in groups if len(g) > 1] if pot.rule == "greedy-exclusive" else (),
+        exclusive=[g for g in groups if len(g) > 1] if pot.rule.startswith("greedy") else (),
         params=list(pot.params.items()),
     )
     outcome = result.outcome
@@ -653,3 +682,111 @@ def read_paper_counts(path: Path, source: str) -> dict[str, int]:
     if problems:
         raise ProblemsError(problems)
     return counts
+
+
+def pot_elections(path: str | os.PathLike[str], *, exclude_invalid: bool = False) -> dict[str, Election]:
+    """Each pot's election as its rule first sees it in :func:`tally_cycle`, by pot name in file order.
+
+    The budget is the pot's own amount: money a leftover policy would move in later
+    is not added, since how much moves depends on the rules run. Council decisions
+    are applied as the tally applies them (withdrawn and excluded projects cost
+    :data:`~asukasbudjetti.model.WITHDRAWN_COST`; force-funded projects are paid
+    first, so they are left out and their cost taken off the amount). The ballots are
+    checked against the cycle's rules first (``exclude_invalid`` as for
+    :func:`tally_cycle`). Each election's META ``rule`` is its pot's rule.
+    """
+    loaded = load_cycle(path)
+    config = loaded.config
+    inputs = _read_inputs(loaded)
+    projects, ballots = inputs.projects, inputs.ballots
+    pots = {pot.name: pot for pot in config.pots}
+    unknown_pots = [p for p in projects if p.pot not in pots]
+    if unknown_pots:
+        raise ProblemsError(
+            [
+                _problem(
+                    inputs.projects_source,
+                    p.line,
+                    f"project {p.project_id!r} is in pot {p.pot!r}, which the cycle does not have",
+                    f"one of {', '.join(pots)}",
+                )
+                for p in unknown_pots
+            ]
+        )
+    problems = check_ballots(config, loaded.amounts, projects, ballots, inputs.ballots_source)
+    if problems:
+        if not exclude_invalid:
+            raise ProblemsError(problems)
+        bad_lines = {p.line for p in problems}
+        ballots = [b for b in ballots if b.line not in bad_lines]
+    known = {p.project_id for p in projects} | {
+        p.project_id for election in inputs.pabulib.values() for p in election.projects
+    }
+    for decision in config.decisions:
+        missing = [p for p in decision.projects if p not in known]
+        if missing:
+            raise InputError(f"{loaded.path}: decision {decision.kind} names unknown projects {', '.join(missing)}")
+    withdrawn = {p for d in config.decisions if d.kind in ("withdrawn", "excluded") for p in d.projects}
+    forced = {p for d in config.decisions if d.kind == "force-funded" for p in d.projects}
+    elections: dict[str, Election] = {}
+    for pot in config.pots:
+        amount = loaded.amounts[pot.name]
+        if pot.name in inputs.pabulib:
+            election = inputs.pabulib[pot.name]
+            if forced & {p.project_id for p in election.projects}:
+                raise InputError(f"pot {pot.name!r}: force-funded decisions are not supported for a pabulib pot")
+            adjusted = tuple(
+                p.model_copy(update={"cost": WITHDRAWN_COST}) if p.project_id in withdrawn else p
+                for p in election.projects
+            )
+            meta = {**election.meta, "budget": format_money(amount), "rule": pot.rule}
+            elections[pot.name] = election.model_copy(update={"budget": amount, "projects": adjusted, "meta": meta})
+            continue
+        mine = [p for p in projects if p.pot == pot.name]
+        forced_cost = sum((p.cost for p in mine if p.project_id in forced), Fraction(0))
+        rest_budget = max(amount - forced_cost, Fraction(0))
+        models = tuple(
+            Project(
+                project_id=p.project_id,
+                cost=WITHDRAWN_COST if p.project_id in withdrawn else p.cost,
+                name=p.name,
+                extra_approvals=inputs.paper.get(p.project_id),
+                source=SourceLocation(file=inputs.projects_source, line=p.line),
+            )
+            for p in mine
+            if p.project_id not in forced
+        )
+        remaining = {m.project_id for m in models}
+        rows = [ballot for ballot in ballots if ballot.pot == pot.name]
+        vote_type = _VOTE_TYPE[pot.ballot.kind]
+        # A voter who listed only force-funded projects keeps her place; her points for
+        # a force-funded project go with it.
+        kept = [[k for k, item in enumerate(b.projects) if item in remaining] for b in rows]
+        table = BallotTable(
+            voter_ids=tuple(b.voter_id for b in rows),
+            projects=tuple(tuple(b.projects[k] for k in keep) for b, keep in zip(rows, kept, strict=True)),
+            points=tuple(
+                tuple(b.points[k] for k in keep) if b.points is not None else ()
+                for b, keep in zip(rows, kept, strict=True)
+            )
+            if vote_type.has_points
+            else None,
+            lines=tuple(b.line for b in rows),
+        )
+        meta = {
+            "budget": format_money(rest_budget),
+            "vote_type": vote_type.value,
+            "rule": pot.rule,
+            "subunit": pot.name,
+        }
+        if pot.ballot.kind == "ranking" and pot.ballot.max_projects is not None:
+            meta["max_length"] = str(pot.ballot.max_projects)
+        elections[pot.name] = Election(
+            source=inputs.ballots_source,
+            meta=meta,
+            vote_type=vote_type,
+            budget=rest_budget,
+            projects=models,
+            ballots=table,
+        )
+    return elections

@@ -15,6 +15,8 @@ import csv
 import io
 from fractions import Fraction
 from pathlib import Path
+from sys import intern
+from typing import NamedTuple
 
 from pydantic import BaseModel, ConfigDict
 
@@ -35,8 +37,8 @@ class ProjectRow(BaseModel):
     line: int
 
 
-class BallotRow(BaseModel):
-    model_config = ConfigDict(frozen=True)
+class BallotRow(NamedTuple):
+    """One ballot row (a plain tuple: a large city has a million of them)."""
 
     voter_id: str
     pot: str
@@ -118,6 +120,7 @@ def read_ballots(path: Path, source: str, renamed: dict[str, str] | None = None)
     index = {c: header.index(names[c]) for c in BALLOT_COLUMNS if names[c] in header}
     problems: list[Problem] = []
     ballots: list[BallotRow] = []
+    split_cache: dict[str, tuple[str, ...]] = {}
     for line, cells in rows:
         if len(cells) != len(header):
             problems.append(_error(source, line, f"row has {len(cells)} fields", f"{len(header)} as in the header"))
@@ -128,7 +131,12 @@ def read_ballots(path: Path, source: str, renamed: dict[str, str] | None = None)
 
         voter_id = cell("voter_id") or ""
         items_text = cell("projects") or ""
-        items = tuple(item.strip() for item in items_text.split(",")) if items_text else ()
+        # Identical project lists and pot names share one object (memory, on a large city).
+        items = split_cache.get(items_text)
+        if items is None:
+            items = split_cache[items_text] = (
+                tuple(intern(item.strip()) for item in items_text.split(",")) if items_text else ()
+            )
         if not voter_id or not items or "" in items:
             problems.append(
                 _error(source, line, f"ballot {voter_id!r} has an empty voter id, project list or item", "E1,E3")
@@ -155,7 +163,7 @@ def read_ballots(path: Path, source: str, renamed: dict[str, str] | None = None)
         ballots.append(
             BallotRow(
                 voter_id=voter_id,
-                pot=cell("pot") or "",
+                pot=intern(cell("pot") or ""),
                 projects=items,
                 points=points,
                 age=age,

@@ -309,12 +309,18 @@ def test_invalid_ballot_in_the_middle_keeps_its_own_line(tmp_path: Path) -> None
     assert_rejected(cycle, f"{ballots_csv}:3: voter 'v2' lists 2 projects; expected at most 1 in pot 'North'")
 
 
-def test_one_district_lets_a_voter_vote_citywide_too(tmp_path: Path) -> None:
-    # choose = one-district limits districts only; the citywide pot is not a district.
-    cycle, _ = write_cycle(
+def test_one_district_means_no_citywide_ballot(tmp_path: Path) -> None:
+    # choose = one-district: one district of the voter's choice and nothing else
+    # (citywide plus one district is choose = citywide-plus-one).
+    cycle, ballots_csv = write_cycle(
         tmp_path, pots(extra='[voters]\nchoose = "one-district"\n'), ["v1,North,N1,,,", "v1,City,C1,,,"]
     )
-    assert_accepted(cycle)
+    result = invoke("validate", str(cycle))
+    assert result.exit_code == 1
+    assert (
+        f"{ballots_csv}:3: voter 'v1' votes in the citywide pot 'City'; "
+        "expected ballots in districts only (voters.choose = one-district)"
+    ) in result.stderr
 
 
 def test_any_lets_a_voter_vote_in_every_pot(tmp_path: Path) -> None:

@@ -248,6 +248,101 @@ def schema(output: str | None) -> None:
         click.echo(text, nl=False)
 
 
+@main.command()
+@click.argument("record", type=click.Path(dir_okay=False))
+@click.option(
+    "--inputs",
+    "inputs_dir",
+    type=click.Path(file_okay=False),
+    default=None,
+    help="Folder holding the record's input files (default: the record's own folder).",
+)
+@_friendly
+def verify(record: str, inputs_dir: str | None) -> None:
+    """Run the tally RECORD records again; exit 0 only if it gives RECORD byte for byte.
+
+    Checks every input's size and SHA-256 first; any difference is listed on
+    standard error (exit 1).
+    """
+    from asukasbudjetti.verify import verify_record
+
+    report = verify_record(record, inputs_dir)
+    if not report.ok:
+        plural = "s" if report.count != 1 else ""
+        raise click.ClickException(
+            f"{record}: not verified, {report.count} difference{plural}:\n  " + "\n  ".join(report.differences)
+        )
+    click.echo(
+        f"verified: {report.inputs} input{'s' if report.inputs != 1 else ''}, "
+        f"{report.pots} pot{'s' if report.pots != 1 else ''}"
+    )
+
+
+@main.command()
+@click.argument("file", type=click.Path(dir_okay=False))
+@click.option(
+    "--rules",
+    "rules_text",
+    required=True,
+    metavar="R1,R2,...",
+    help="Rules to compare, comma-separated: 'official' (the file's or each pot's rule) or any of: "
+    + ", ".join(sorted(RULES)),
+)
+@click.option("--seed", type=int, default=None, help="Lottery seed for ties [default: 0; a cycle: each pot's seed].")
+@click.option("--json", "as_json", is_flag=True, help="Print the comparison as one JSON object, exact numbers as text.")
+@_friendly
+def compare(file: str, rules_text: str, seed: int | None, as_json: bool) -> None:
+    """Compare rules on FILE (a .pb file, or every pot of a cycle .toml): funded projects,
+    money spent, and how many funded projects the voters approved under each."""
+    from asukasbudjetti.compare import check_rule_names, compare_file, comparison_json, render_comparison
+
+    try:
+        rules = check_rule_names([name.strip() for name in rules_text.split(",")])
+    except AsukasbudjettiError as exc:
+        raise click.BadParameter(str(exc), param_hint="--rules") from None
+    report = compare_file(file, rules, seed=seed)
+    click.echo(comparison_json(report) if as_json else render_comparison(report), nl=not as_json)
+
+
+@main.command()
+@click.argument("record", type=click.Path(dir_okay=False))
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["html", "md"]),
+    default=None,
+    help="html: one self-contained page with charts; md: a Markdown summary. "
+    "Default: md when the output ends in .md, else html.",
+)
+@click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write the report here (default: print it).")
+@_friendly
+def report(record: str, fmt: str | None, output: str | None) -> None:
+    """Write a report of RECORD (a result record) for the public, from the record alone."""
+    from asukasbudjetti.report import render_report
+
+    if fmt is None:
+        fmt = "md" if output is not None and output.lower().endswith(".md") else "html"
+    text = render_report(record, fmt)
+    if output is not None:
+        write_atomically(output, text)
+    else:
+        click.echo(text, nl=False)
+
+
+@main.command()
+@click.argument("record", type=click.Path(dir_okay=False))
+@click.option("--project", default=None, metavar="ID", help="Explain only this project.")
+@click.option("--lang", type=click.Choice(["en", "fi"]), default="en", show_default=True, help="Language of the text.")
+@_friendly
+def explain(record: str, project: str | None, lang: str) -> None:
+    """Say in plain words why each project of RECORD (a result record) was funded or not, from the record alone."""
+    from asukasbudjetti.explain import explain as explain_record
+    from asukasbudjetti.explain import load_record
+
+    paragraphs = explain_record(load_record(record), project=project, lang="fi" if lang == "fi" else "en")
+    click.echo("\n\n".join(paragraphs))
+
+
 _MARK = {
     Decision.FUNDED: "funded",
     Decision.RESERVE_FUNDED: "funded (reserve)",

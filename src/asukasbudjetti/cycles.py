@@ -118,6 +118,11 @@ def load_cycle(path: str | os.PathLike[str]) -> LoadedCycle:
         total = parse_money(config.split.total)
         if fixed > total:
             problems.append(f"fixed pot amounts {format_money(fixed)} exceed the split total {format_money(total)}")
+        elif not split_pots and fixed != total:
+            problems.append(
+                f"the split total {format_money(total)} is not what the pots' fixed amounts add up to, "
+                f"{format_money(fixed)}, and no pot has a population to take the rest"
+            )
         elif split_pots:
             split = split_by_population(
                 total - fixed, parse_money(config.split.unit), [p.population or 0 for p in split_pots]
@@ -184,6 +189,15 @@ def check_ballots(
                 _problem(source, line, f"voter {voter!r} has {told}", f"at least {min_age} (voters.min_age)")
             )
         choose = cycle.voters.choose
+        if pot.kind == "citywide" and choose == "one-district":
+            problems.append(
+                _problem(
+                    source,
+                    line,
+                    f"voter {voter!r} votes in the citywide pot {pot.name!r}",
+                    f"ballots in districts only (voters.choose = {choose})",
+                )
+            )
         if pot.kind == "district":
             districts_of.setdefault(voter, []).append(pot.name)
             if choose == "home-district" and pot.postal_codes and ballot.postal_code not in pot.postal_codes:
@@ -206,6 +220,11 @@ def check_ballots(
                 )
         problems.extend(_ballot_rule_problems(pot, amounts[pot.name], ballot, pot_of, costs, source))
     return problems
+
+
+def _greedy_family(rule: str) -> bool:
+    """Rules that honour exclusive groups and thresholds."""
+    return rule.startswith("greedy") or rule == "top1-greedy"
 
 
 def _postal(code: str | None) -> str:
@@ -450,11 +469,17 @@ def _check_projects_and_decisions(loaded: LoadedCycle, inputs: _Inputs) -> None:
             raise InputError(f"{loaded.path}: decision {decision.kind} names unknown projects {', '.join(missing)}")
         if decision.kind == "exclusive":
             for pot_name in {pot_of[p] for p in decision.projects}:
-                if not pots[pot_name].rule.startswith("greedy"):
+                if not _greedy_family(pots[pot_name].rule):
                     raise InputError(
                         f"{loaded.path}: exclusive projects {', '.join(decision.projects)} are in pot {pot_name!r}, "
                         f"whose rule {pots[pot_name].rule} cannot honour exclusive groups; expected a greedy rule"
                     )
+    unknown_paper = [p for p in inputs.paper if p not in pot_of]
+    if unknown_paper:
+        raise InputError(
+            f"{config.files.paper_counts}: paper counts name unknown projects {', '.join(unknown_paper)}; "
+            "expected project ids of the cycle"
+        )
     if config.leftover.policy == "to-citywide" and not any(p.kind == "citywide" for p in config.pots):
         raise InputError(f"{loaded.path}: leftover policy to-citywide, but the cycle has no citywide pot")
 
@@ -464,8 +489,8 @@ def validate_cycle(path: str | os.PathLike[str]) -> str:
     loaded = load_cycle(path)
     inputs = _read_inputs(loaded)
     _check_projects_and_decisions(loaded, inputs)
-    problems, _ = price_projects(loaded.config, loaded.amounts, inputs.projects, inputs.projects_source)
-    problems += check_ballots(loaded.config, loaded.amounts, inputs.projects, inputs.ballots, inputs.ballots_source)
+    problems, priced = price_projects(loaded.config, loaded.amounts, inputs.projects, inputs.projects_source)
+    problems += check_ballots(loaded.config, loaded.amounts, priced, inputs.ballots, inputs.ballots_source)
     if problems:
         raise ProblemsError(problems)
     ballots = len(inputs.ballots) + sum(len(e.ballots) for e in inputs.pabulib.values())
@@ -576,11 +601,16 @@ def _tally_pot(
 ) -> PotResult:
     seed = pot.seed if pot.seed is not None else config.cycle.seed
     if pot.name in inputs.pabulib:
-        return _tally_pabulib_pot(pot, budget, inputs.pabulib[pot.name], withdrawn, forced, seed)
+        return _tally_pabulib_pot(pot, budget, inputs.pabulib[pot.name], withdrawn, forced, exclusive, seed)
     projects, source = inputs.projects, inputs.ballots_source
     mine = [p for p in projects if p.pot == pot.name]
     pot_forced = [p for p in mine if p.project_id in forced]
     forced_cost = sum((p.cost for p in pot_forced), Fraction(0))
+    if forced_cost > budget:
+        raise InputError(
+            f"pot {pot.name!r}: force-funded projects {', '.join(p.project_id for p in pot_forced)} cost "
+            f"{format_money(forced_cost)}, more than the pot's {format_money(budget)}"
+        )
     # A force-funded project is paid first; the rule shares what is left among the rest.
     rest_budget = max(budget - forced_cost, Fraction(0))
     models = tuple(
@@ -601,7 +631,9 @@ def _tally_pot(
         voter_ids=tuple(b.voter_id for b in rows),
         # A voter who listed only force-funded projects keeps her place (and endowment).
         projects=tuple(tuple(i for i in b.projects if i in remaining) for b in rows),
-        points=tuple(b.points or () for b in rows) if vote_type.has_points else None,
+        points=tuple(tuple(v for i, v in zip(b.projects, b.points or (), strict=False) if i in remaining) for b in rows)
+        if vote_type.has_points
+        else None,
         lines=tuple(b.line for b in rows),
     )
     meta = {"budget": format_money(rest_budget), "vote_type": vote_type.value, "rule": pot.rule, "subunit": pot.name}
@@ -615,7 +647,8 @@ def _tally_pot(
         election,
         rule=pot.rule,
         seed=seed,
-        exclusive=[g for g in groups if len(g) > 1] if pot.rule.startswith("greedy") else (),
+        exclusive=[g for g in groups if len(g) > 1] if _greedy_family(pot.rule) else (),
+        threshold=pot.threshold,
         params=list(pot.params.items()),
     )
     outcome = result.outcome
@@ -632,7 +665,13 @@ def _tally_pot(
 
 
 def _tally_pabulib_pot(
-    pot: Pot, budget: Fraction, election: Election, withdrawn: set[str], forced: set[str], seed: int
+    pot: Pot,
+    budget: Fraction,
+    election: Election,
+    withdrawn: set[str],
+    forced: set[str],
+    exclusive: list[list[str]],
+    seed: int,
 ) -> PotResult:
     """A pot whose projects and ballots come from a pabulib file (budget from the cycle)."""
     if forced & {p.project_id for p in election.projects}:
@@ -642,7 +681,16 @@ def _tally_pabulib_pot(
     )
     meta = {**election.meta, "budget": format_money(budget), "rule": pot.rule}
     adjusted = election.model_copy(update={"budget": budget, "projects": projects, "meta": meta})
-    result, _ = tally_election(adjusted, rule=pot.rule, seed=seed, params=list(pot.params.items()))
+    ids = {p.project_id for p in election.projects}
+    groups = [[p for p in group if p in ids] for group in exclusive]
+    result, _ = tally_election(
+        adjusted,
+        rule=pot.rule,
+        seed=seed,
+        exclusive=[g for g in groups if len(g) > 1] if _greedy_family(pot.rule) else (),
+        threshold=pot.threshold,
+        params=list(pot.params.items()),
+    )
     return result.model_copy(update={"pot": pot.name})
 
 
@@ -698,36 +746,22 @@ def pot_elections(path: str | os.PathLike[str], *, exclude_invalid: bool = False
     loaded = load_cycle(path)
     config = loaded.config
     inputs = _read_inputs(loaded)
-    projects, ballots = inputs.projects, inputs.ballots
-    pots = {pot.name: pot for pot in config.pots}
-    unknown_pots = [p for p in projects if p.pot not in pots]
-    if unknown_pots:
-        raise ProblemsError(
-            [
-                _problem(
-                    inputs.projects_source,
-                    p.line,
-                    f"project {p.project_id!r} is in pot {p.pot!r}, which the cycle does not have",
-                    f"one of {', '.join(pots)}",
-                )
-                for p in unknown_pots
-            ]
-        )
+    _check_projects_and_decisions(loaded, inputs)
+    price_problems, projects = price_projects(config, loaded.amounts, inputs.projects, inputs.projects_source)
+    if price_problems:
+        raise ProblemsError(price_problems)
+    ballots = inputs.ballots
     problems = check_ballots(config, loaded.amounts, projects, ballots, inputs.ballots_source)
     if problems:
         if not exclude_invalid:
             raise ProblemsError(problems)
         bad_lines = {p.line for p in problems}
         ballots = [b for b in ballots if b.line not in bad_lines]
-    known = {p.project_id for p in projects} | {
-        p.project_id for election in inputs.pabulib.values() for p in election.projects
-    }
-    for decision in config.decisions:
-        missing = [p for p in decision.projects if p not in known]
-        if missing:
-            raise InputError(f"{loaded.path}: decision {decision.kind} names unknown projects {', '.join(missing)}")
     withdrawn = {p for d in config.decisions if d.kind in ("withdrawn", "excluded") for p in d.projects}
     forced = {p for d in config.decisions if d.kind == "force-funded" for p in d.projects}
+    pot_rows: dict[str, list[BallotRow]] = {}
+    for ballot in ballots:
+        pot_rows.setdefault(ballot.pot, []).append(ballot)
     elections: dict[str, Election] = {}
     for pot in config.pots:
         amount = loaded.amounts[pot.name]
@@ -757,7 +791,7 @@ def pot_elections(path: str | os.PathLike[str], *, exclude_invalid: bool = False
             if p.project_id not in forced
         )
         remaining = {m.project_id for m in models}
-        rows = [ballot for ballot in ballots if ballot.pot == pot.name]
+        rows = pot_rows.get(pot.name, [])
         vote_type = _VOTE_TYPE[pot.ballot.kind]
         # A voter who listed only force-funded projects keeps her place; her points for
         # a force-funded project go with it.

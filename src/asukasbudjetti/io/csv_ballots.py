@@ -84,11 +84,24 @@ def read_projects(path: Path, source: str) -> list[ProjectRow]:
         raise ProblemsError([_error(source, 1, f"header lacks {', '.join(missing)}", "project_id,pot,cost[,name]")])
     problems: list[Problem] = []
     projects: list[ProjectRow] = []
+    first_line: dict[str, int] = {}
     for line, cells in rows:
         if len(cells) != len(header):
             problems.append(_error(source, line, f"row has {len(cells)} fields", f"{len(header)} as in the header"))
             continue
         fields = {c: v.strip() for c, v in zip(header, cells, strict=True)}
+        if fields["project_id"] in first_line:
+            problems.append(
+                _error(
+                    source,
+                    line,
+                    f"project {fields['project_id']!r} is listed again "
+                    f"(first on line {first_line[fields['project_id']]})",
+                    "each project_id once",
+                )
+            )
+            continue
+        first_line[fields["project_id"]] = line
         try:
             cost = parse_money(fields["cost"])
         except MoneyError as exc:

@@ -59,7 +59,7 @@ class BallotTable(BaseModel):
     extra: dict[str, tuple[str, ...]] = {}
     # Flattened ballots per project list, computed once and shared by validation and
     # the compiled profile (both need them, and a large city has ~300,000 items).
-    _flat: dict[tuple[str, ...], tuple[Any, Any]] = PrivateAttr(default_factory=dict)
+    _flat: dict[tuple[str, ...], tuple[Any, Any, Any]] = PrivateAttr(default_factory=dict)
 
     def __len__(self) -> int:
         return len(self.voter_ids)
@@ -70,7 +70,8 @@ class BallotTable(BaseModel):
         """Every ballot's length, and all listed projects in ballot order as indices into
         ``project_ids`` (-1 for an id not among them)."""
         cached = self._flat.get(project_ids)
-        if cached is None:
+        # model_copy shares private attributes: the cache is only good for these very ballots.
+        if cached is None or cached[2] is not self.projects:
             index = {project_id: j for j, project_id in enumerate(project_ids)}
             lengths = np.fromiter(map(len, self.projects), dtype=np.int64, count=len(self.projects))
             total = int(lengths.sum())
@@ -82,8 +83,8 @@ class BallotTable(BaseModel):
                 columns = np.fromiter(
                     map(index.get, chain.from_iterable(self.projects), repeat(-1)), dtype=np.int64, count=total
                 )
-            cached = self._flat[project_ids] = (lengths, columns)
-        return cached
+            cached = self._flat[project_ids] = (lengths, columns, self.projects)
+        return cached[0], cached[1]
 
     def ballot(self, index: int) -> Ballot:
         """Row ``index`` as a :class:`Ballot`."""

@@ -8,7 +8,7 @@ from __future__ import annotations
 import datetime
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from asukasbudjetti.errors import MoneyError
 from asukasbudjetti.money import parse_money
@@ -22,6 +22,13 @@ def _money_text(value: object) -> str:
         parse_money(text)
     except MoneyError as exc:
         raise ValueError(str(exc)) from None
+    return text
+
+
+def _share_text(value: object) -> str:
+    text = _money_text(value)
+    if parse_money(text) > 1:
+        raise ValueError(f"{text} is more than the whole pot; expected a share between 0 and 1")
     return text
 
 
@@ -63,7 +70,13 @@ class BallotRules(_Strict):
     #: knapsack: the basket must cost at least this share of the pot (0..1, as text).
     min_share: str | None = None
 
-    _check_share = field_validator("min_share", mode="before")(lambda v: None if v is None else _money_text(v))
+    _check_share = field_validator("min_share", mode="before")(lambda v: None if v is None else _share_text(v))
+
+    @model_validator(mode="after")
+    def _lengths_in_order(self) -> BallotRules:
+        if self.min_projects is not None and self.max_projects is not None and self.min_projects > self.max_projects:
+            raise ValueError(f"min_projects {self.min_projects} is larger than max_projects {self.max_projects}")
+        return self
 
 
 class Pot(_Strict):
@@ -73,6 +86,8 @@ class Pot(_Strict):
     population: int | None = Field(default=None, ge=0)
     rule: str = "greedy"
     params: dict[str, str] = {}
+    #: Greedy rules: the minimum score a project needs (greedy-threshold needs one).
+    threshold: str | None = None
     seed: int | None = None
     #: Postal codes of the residents of this district (who may vote here as "home").
     postal_codes: list[str] = []
@@ -89,7 +104,7 @@ class Pot(_Strict):
     #: are checked); the cycle's CSV files then hold nothing for this pot.
     pabulib: str | None = None
 
-    _check_amount = field_validator("amount", "min_cost", "max_cost", "max_cost_share", mode="before")(
+    _check_amount = field_validator("amount", "min_cost", "max_cost", "max_cost_share", "threshold", mode="before")(
         lambda v: None if v is None else _money_text(v)
     )
     _check_bands = field_validator("cost_bands", mode="before")(

@@ -1,0 +1,413 @@
+"""Comparing rules on one election: what each funds, and how the voters fare under each.
+
+``compare_election(election, ["greedy", "equalshares/add1"])`` runs every rule on
+the election (as :func:`~asukasbudjetti.tally.tally_election` runs it) and measures
+each outcome exactly, from the compiled profile:
+
+* the funded projects and the money spent;
+* the average number of funded projects a voter approved (a
+  :class:`~fractions.Fraction`), and the share of voters with at least one funded
+  project they approved;
+* for every pair of rules, how many voters are better off under each (more funded
+  projects they approved), how many fare the same, and the projects only one of
+  the two funds.
+
+A voter "approved" a project when her ballot lists it. For approval and choose-1
+ballots that is an approval; for cumulative, scoring and ordinal ballots it only
+says that the ballot lists the project (whatever its points or rank), and
+:attr:`Comparison.measure` is ``"listed"`` to say so. Votes given only as a count
+per project (paper votes, ``extra_approvals``) are not ballots: they are left out of
+the per-voter measures and counted in :attr:`Comparison.paper_votes`.
+
+``compare_file`` takes a ``.pb`` file or a budget cycle ``.toml``; for a cycle each
+pot is compared on its own election (:func:`~asukasbudjetti.cycles.pot_elections`):
+its own amount, without the leftovers a policy would move in, since how much moves
+depends on the rules compared.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+from fractions import Fraction
+from itertools import combinations
+from pathlib import Path
+from typing import Any, Literal
+
+import numpy as np
+from pydantic import BaseModel, ConfigDict
+
+from asukasbudjetti import __version__
+from asukasbudjetti.errors import AsukasbudjettiError, RuleError, UnknownRuleError
+from asukasbudjetti.model import Election
+from asukasbudjetti.money import format_money
+from asukasbudjetti.profile import CompiledProfile, IntArray, compile_profile
+from asukasbudjetti.record import dumps_record, plain
+from asukasbudjetti.rules import RULES, rule_names
+from asukasbudjetti.rules.ties import DEFAULT_SEED
+from asukasbudjetti.tally import OFFICIAL, load_election, tally_election
+
+Measure = Literal["approved", "listed"]
+
+
+class RuleMeasures(BaseModel):
+    """One rule's outcome and how the voters fare under it.
+
+    ``rule`` is the name as requested (``official`` stays ``official``); ``ran`` the
+    registered rule that ran. ``approved_funded`` is the number of (voter, funded
+    project she approved) pairs; the averages are over every ballot, and ``None``
+    when there is none.
+    """
+
+    model_config = ConfigDict(frozen=True)
+
+    rule: str
+    ran: str
+    funded: tuple[str, ...]
+    spent: Fraction
+    left: Fraction
+    approved_funded: int
+    average_approved_funded: Fraction | None
+    voters_with_one: int
+    share_with_one: Fraction | None
+
+
+class RuleRefusal(BaseModel):
+    """A rule that does not run on this election, and why (e.g. its vote type)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    rule: str
+    reason: str
+
+
+class PairComparison(BaseModel):
+    """Two rules side by side: voters better off under each, and the funded-set differences."""
+
+    model_config = ConfigDict(frozen=True)
+
+    first: str
+    second: str
+    better_under_first: int
+    better_under_second: int
+    same: int
+    only_first: tuple[str, ...]
+    only_second: tuple[str, ...]
+
+
+class Comparison(BaseModel):
+    """Every requested rule on one election (one pot)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    pot: str
+    source: str
+    vote_type: str
+    #: ``approved`` for approval and choose-1 ballots, ``listed`` for the others.
+    measure: Measure
+    budget: Fraction
+    voters: int
+    #: Votes given only as counts per project: not in the per-voter measures.
+    paper_votes: int
+    seed: int
+    rules: tuple[RuleMeasures, ...]
+    refused: tuple[RuleRefusal, ...]
+    pairs: tuple[PairComparison, ...]
+
+
+class ComparisonReport(BaseModel):
+    """A compared file: one pot for a ``.pb`` file, every pot for a cycle."""
+
+    model_config = ConfigDict(frozen=True)
+
+    file: str
+    rules: tuple[str, ...]
+    cycle: str | None
+    pots: tuple[Comparison, ...]
+    notes: tuple[str, ...] = ()
+
+
+def check_rule_names(rules: Sequence[str]) -> tuple[str, ...]:
+    """The rules to compare, checked: known names (or ``official``), each once, at least one.
+
+    Raises :class:`~asukasbudjetti.errors.UnknownRuleError` (listing the known names)
+    or :class:`~asukasbudjetti.errors.RuleError`.
+    """
+    names = tuple(rules)
+    if not names:
+        raise RuleError("no rules to compare; expected one or more rule names, e.g. greedy,equalshares/add1")
+    if "" in names:
+        raise RuleError(f"{','.join(names)!r}: expected rule names separated by commas, e.g. greedy,equalshares/add1")
+    for name in names:
+        if name != OFFICIAL and name not in RULES:
+            raise UnknownRuleError(name, [OFFICIAL, *rule_names()])
+    repeated = sorted({name for name in names if names.count(name) > 1})
+    if repeated:
+        raise RuleError(f"{', '.join(repeated)} listed more than once; expected each rule once")
+    return names
+
+
+def compare_election(
+    election: Election,
+    rules: Sequence[str],
+    seed: int = DEFAULT_SEED,
+    *,
+    exclusive: Sequence[Sequence[str]] = (),
+    official_params: Sequence[tuple[str, str]] = (),
+) -> Comparison:
+    """Run each rule on a validated election and measure the outcomes exactly.
+
+    ``exclusive`` groups (a cycle's council decisions) go to every greedy rule, which
+    honours them; any other rule cannot, so it is refused, as a cycle refuses it.
+    ``official_params`` go to the ``official`` rule only (a cycle pot's parameters).
+    A rule that cannot run on the election (its vote type, paper votes, no META rule
+    for ``official``...) is listed in ``refused`` with the reason, not raised.
+    """
+    names = check_rule_names(rules)
+    profile = compile_profile(election)
+    satisfied: list[IntArray] = []
+    measured: list[RuleMeasures] = []
+    refused: list[RuleRefusal] = []
+    for name in names:
+        resolved = election.declared_rule if name == OFFICIAL else name
+        greedy = resolved is not None and resolved.startswith("greedy")
+        if exclusive and resolved is not None and not greedy:
+            groups = "; ".join(", ".join(group) for group in exclusive)
+            reason = (
+                f"{election.source}: rule {resolved} cannot honour the exclusive projects ({groups}); "
+                "expected a greedy rule"
+            )
+            refused.append(RuleRefusal(rule=name, reason=reason))
+            continue
+        try:
+            pot, ran = tally_election(
+                election,
+                rule=name,
+                seed=seed,
+                exclusive=exclusive if greedy else (),
+                params=official_params if name == OFFICIAL else (),
+            )
+        except AsukasbudjettiError as exc:
+            refused.append(RuleRefusal(rule=name, reason=str(exc)))
+            continue
+        outcome = pot.outcome
+        per_ballot = _approved_funded(profile, outcome.funded)
+        satisfied.append(per_ballot)
+        total = int((per_ballot * profile.counts).sum())
+        with_one = int(profile.counts[per_ballot > 0].sum())
+        voters = profile.voter_count
+        measured.append(
+            RuleMeasures(
+                rule=name,
+                ran=ran,
+                funded=outcome.funded,
+                spent=outcome.spent,
+                left=outcome.left,
+                approved_funded=total,
+                average_approved_funded=Fraction(total, voters) if voters else None,
+                voters_with_one=with_one,
+                share_with_one=Fraction(with_one, voters) if voters else None,
+            )
+        )
+    pairs: list[PairComparison] = []
+    for i, j in combinations(range(len(measured)), 2):
+        first, second = measured[i], measured[j]
+        better_first = int(profile.counts[satisfied[i] > satisfied[j]].sum())
+        better_second = int(profile.counts[satisfied[j] > satisfied[i]].sum())
+        in_first, in_second = set(first.funded), set(second.funded)
+        pairs.append(
+            PairComparison(
+                first=first.rule,
+                second=second.rule,
+                better_under_first=better_first,
+                better_under_second=better_second,
+                same=profile.voter_count - better_first - better_second,
+                only_first=tuple(p for p in profile.project_ids if p in in_first and p not in in_second),
+                only_second=tuple(p for p in profile.project_ids if p in in_second and p not in in_first),
+            )
+        )
+    return Comparison(
+        # Without META subunit, district or unit the pot is named after its file.
+        pot=election.pot_name if election.pot_name != election.source else Path(election.source).name,
+        source=Path(election.source).name,
+        vote_type=election.vote_type.value,
+        measure="approved" if election.vote_type.is_approval_like else "listed",
+        budget=election.budget,
+        voters=profile.voter_count,
+        paper_votes=sum(profile.paper_votes),
+        seed=seed,
+        rules=tuple(measured),
+        refused=tuple(refused),
+        pairs=tuple(pairs),
+    )
+
+
+def _approved_funded(profile: CompiledProfile, funded: Sequence[str]) -> IntArray:
+    """For each distinct ballot, how many of the funded projects it approves (lists)."""
+    mask = np.zeros(profile.project_count, dtype=np.int64)
+    mask[[profile.index(p) for p in funded]] = 1
+    result: IntArray = profile.approvals.astype(np.int64) @ mask
+    return result
+
+
+def compare_file(path: str | os.PathLike[str], rules: Sequence[str], *, seed: int | None = None) -> ComparisonReport:
+    """Compare rules on a ``.pb`` file (one pot) or on every pot of a cycle ``.toml``.
+
+    ``seed`` settles ties by lottery; when it is ``None``, a ``.pb`` file uses
+    :data:`~asukasbudjetti.rules.ties.DEFAULT_SEED` and a cycle each pot's own seed.
+    """
+    names = check_rule_names(rules)
+    if str(path).endswith(".toml"):
+        return compare_cycle(path, names, seed=seed)
+    election, _, _ = load_election(path)
+    comparison = compare_election(election, names, DEFAULT_SEED if seed is None else seed)
+    return ComparisonReport(file=Path(path).name, rules=names, cycle=None, pots=(comparison,))
+
+
+def compare_cycle(
+    path: str | os.PathLike[str], rules: Sequence[str], *, seed: int | None = None, exclude_invalid: bool = False
+) -> ComparisonReport:
+    """Compare rules on every pot of a budget cycle, each on its own election.
+
+    Each pot keeps its own amount (no leftover moves), the council decisions, and,
+    when ``seed`` is ``None``, its own seed; ``official`` runs the pot's rule with its
+    parameters.
+    """
+    from asukasbudjetti.cycles import load_cycle, pot_elections
+
+    names = check_rule_names(rules)
+    config = load_cycle(path).config
+    elections = pot_elections(path, exclude_invalid=exclude_invalid)
+    pots: list[Comparison] = []
+    for pot in config.pots:
+        election = elections[pot.name]
+        ids = set(election.project_ids())
+        groups = [[p for p in d.projects if p in ids] for d in config.decisions if d.kind == "exclusive"]
+        pot_seed = seed if seed is not None else pot.seed if pot.seed is not None else config.cycle.seed
+        comparison = compare_election(
+            election,
+            names,
+            pot_seed,
+            exclusive=[g for g in groups if len(g) > 1],
+            official_params=list(pot.params.items()),
+        )
+        pots.append(comparison.model_copy(update={"pot": pot.name}))
+    notes = [
+        "each pot is compared on its own amount: money a leftover policy would move between pots is not "
+        "added, since how much moves depends on the rule"
+    ]
+    if any(d.kind == "force-funded" for d in config.decisions):
+        notes.append(
+            "force-funded projects are paid before any rule runs: they are left out of the comparison, "
+            "and their cost out of the budget"
+        )
+    return ComparisonReport(
+        file=Path(path).name, rules=names, cycle=config.cycle.name, pots=tuple(pots), notes=tuple(notes)
+    )
+
+
+def comparison_json(report: ComparisonReport) -> str:
+    """The report as one canonical JSON object: exact numbers as text (``"11/5"``, ``"2.2"``)."""
+    data: dict[str, Any] = {
+        "generator": {"name": "asukasbudjetti", "version": __version__},
+        **plain(report),
+    }
+    return dumps_record(data)
+
+
+def _exact(value: Fraction | None) -> str:
+    """An exact number for the eye: its decimal text, or ``p/q (~0.33)`` when it has none."""
+    if value is None:
+        return "-"
+    text = format_money(value)
+    return f"{text} (~{float(value):.2f})" if "/" in text else text
+
+
+def _percent(value: Fraction | None) -> str:
+    if value is None:
+        return "-"
+    rounded = round(value * 100, 1)
+    return f"{'' if rounded == value * 100 else '~'}{format_money(rounded)}%"
+
+
+def _aligned(rows: list[tuple[str, ...]], right: set[int]) -> list[str]:
+    widths = [max(len(row[k]) for row in rows) for k in range(len(rows[0]))]
+    return [
+        "  "
+        + "  ".join(
+            cell.rjust(width) if k in right else cell.ljust(width)
+            for k, (cell, width) in enumerate(zip(row, widths, strict=True))
+        ).rstrip()
+        for row in rows
+    ]
+
+
+def render_comparison(report: ComparisonReport) -> str:
+    """The report as a readable table (exact values; ``~`` marks a rounded one)."""
+    lines: list[str] = []
+    if report.cycle is not None:
+        lines.append(f"cycle {report.cycle!r} ({report.file})")
+    for pot in report.pots:
+        if lines:
+            lines.append("")
+        counts = (
+            "she approved it"
+            if pot.measure == "approved"
+            else f"her ballot lists it ({pot.vote_type} ballots are not approvals: points and ranks are ignored)"
+        )
+        lines.append(
+            f"{pot.source}: pot {pot.pot!r}, {pot.vote_type} ballots, budget {format_money(pot.budget)}, "
+            f"{pot.voters} voter{'s' if pot.voters != 1 else ''}, seed {pot.seed}"
+        )
+        lines.append(f"  a funded project counts for a voter when {counts}")
+        if pot.paper_votes:
+            lines.append(f"  {pot.paper_votes} paper votes given only as counts are not in the per-voter measures")
+        if pot.rules:
+            rows: list[tuple[str, ...]] = [
+                ("rule", "projects funded", "spent", "left", "avg approved funded", "voters with >= 1")
+            ]
+            rows += [
+                (
+                    r.rule if r.rule == r.ran else f"{r.rule} ({r.ran})",
+                    str(len(r.funded)),
+                    format_money(r.spent),
+                    format_money(r.left),
+                    _exact(r.average_approved_funded),
+                    f"{r.voters_with_one} ({_percent(r.share_with_one)})",
+                )
+                for r in pot.rules
+            ]
+            lines.extend(_aligned(rows, {1, 2, 3, 4, 5}))
+            for r in pot.rules:
+                lines.append(f"  {r.rule} funds: {', '.join(r.funded) if r.funded else '(none)'}")
+        for refusal in pot.refused:
+            lines.append(f"  {refusal.rule}: not run: {refusal.reason}")
+        for pair in pot.pairs:
+            lines.append(
+                f"  {pair.first} vs {pair.second}: {pair.better_under_first} better off under {pair.first}, "
+                f"{pair.better_under_second} under {pair.second}, {pair.same} the same"
+            )
+            if pair.only_first or pair.only_second:
+                lines.append(f"    only {pair.first}: {', '.join(pair.only_first) or '-'}")
+                lines.append(f"    only {pair.second}: {', '.join(pair.only_second) or '-'}")
+            else:
+                lines.append("    the same projects funded")
+    if report.notes:
+        lines.append("")
+        lines.extend(f"note: {note}" for note in report.notes)
+    return "\n".join(lines)
+
+
+__all__ = [
+    "Comparison",
+    "ComparisonReport",
+    "PairComparison",
+    "RuleMeasures",
+    "RuleRefusal",
+    "check_rule_names",
+    "compare_cycle",
+    "compare_election",
+    "compare_file",
+    "comparison_json",
+    "render_comparison",
+]

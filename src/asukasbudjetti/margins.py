@@ -1,0 +1,345 @@
+"""Margins of defeat: how far each unfunded project was from being funded.
+
+For every project a rule did not fund (withdrawn projects are left out),
+:func:`compute_margins` answers two questions, each by re-running the same rule on a
+changed copy of the election, everything else fixed (the other ballots, the other
+costs, the budget, the seed, the rule's parameters):
+
+- ``extra_supporters`` (approval and choose-1 ballots only): the smallest number
+  ``k`` of additional voters, each casting a ballot that approves this project alone,
+  with which it would be funded. The new voters get ids ``margin-1``, ``margin-2``,
+  ... (a longer prefix when the file already has ids starting ``margin-``).
+- ``max_cost``: the largest cost at or below its current cost at which it would
+  have been funded, exact, in the election's smallest money unit ``1 / D``, ``D``
+  being the least common denominator of the budget and the costs (the unit the
+  compiled profile counts in: 1 for whole euros, 1/100 for cents). ``None`` when no
+  such cost funds it, not even 0 (or, under rules that never fund a free project,
+  the smallest positive unit).
+
+Every answer is found by exact search, never estimated: each probe is a full
+re-tally with :func:`~asukasbudjetti.tally.tally_election`.
+
+``extra_supporters``: an exponential search (``k = 1, 2, 4, ...`` up to
+``max_extra``, by default the number of voters + 1) for a ``k`` that funds the
+project, then a binary search below it, then a confirmation that ``k - 1`` does
+not fund it (re-tallied, or already tallied by the search). This gives the smallest
+``k`` when funding is monotone in ``k`` (``k`` funds it, so does every larger
+``k'``). That holds, and the search alone is exact, for:
+
+- the greedy family (``greedy``, ``-no-skip``, ``-threshold``, ``-exclusive``,
+  ``-custom``, ``-per-cost``, ``top1-greedy``): more supporters can only move the
+  project earlier in the walking order, and the walk before its turn does not
+  depend on it, so it meets at least as much money, no stop and no funded rival of
+  its exclusive group that it would not meet later. Ties do not break this here:
+  they are settled by lower cost and then by a lottery order drawn from the seed
+  and the project ids, neither of which the new ballots change; a tie-breaker that
+  depended on the ballots (say, more voters in some district) could.
+- ``phragmen``: until the project is chosen the rounds are those without the new
+  voters (who approve nothing else), and its ``s(p)`` is strictly lower with more
+  of them (ties: lower cost, then more votes), so it is chosen no later, when no
+  less money is left.
+- ``max-welfare``: more supporters add the same welfare to every set containing
+  the project, so an optimal set containing it stays better than every set without.
+
+For the other rules (the Method of Equal Shares and its completions: new voters
+also lower everyone's endowment ``B / n``, so no such argument holds) every
+smaller ``k`` is re-tallied too, up to ``k = 50``. When a ``k`` below the one the
+search found funds the project, the rule is not monotone in ``k`` here: the
+method says so, with the witness, and the answer is the smallest ``k`` of a linear
+scan ``1..50``. When no ``k`` up to ``max_extra`` funds it, the method says so and
+a linear scan up to 50 looks further (from ``max_extra + 1`` for the monotone rules,
+as nothing below can fund it, from 1 for the others).
+
+``max_cost``: with the cost in integer units ``c`` (the project is unfunded at
+``c``), probe the bottom of the range (cost 0; for the rules without a
+monotonicity argument first the smallest positive unit, as Equal Shares never funds
+a free project), then binary search between a funding cost and ``c``, then confirm
+that the value found funds the project and one unit more does not. Funding is
+monotone in the cost (any lower cost funds it too) for the greedy family (a lower
+cost can only move the project earlier, through the tie on lower cost or its score
+per cost, and it needs less money) and for ``phragmen`` (lower ``s(p)`` in every
+round); there the binary search is exact. For greedy with skip the answer is the
+money left at the project's turn, unless a lower cost moves it ahead of projects
+tied with it on score, where more money is left (see the tests' hand-worked
+examples). For the other rules (Equal Shares; ``max-welfare``, whose welfare
+``votes * cost`` falls with the cost) the costs above the boundary are re-tallied
+from ``c - 1`` downwards, up to 50 of them; a funding cost found there means the
+rule is not monotone in the cost and is the exact largest (every cost above it was
+tallied), and the method says so.
+
+``method`` reads ``supporters: CODE (details); cost: CODE (details)``. Codes:
+
+- ``exact-search``: the search above, on a rule monotone in the quantity; exact.
+- ``exact-search-checked``: the search, and every value on the wrong side of the
+  boundary re-tallied; exact.
+- ``not-monotone``: a witness that the rule is not monotone here (given in the
+  details); the answer is the smallest ``k`` of a linear scan up to 50 (for the
+  cost: the largest funding cost, every cost above it tallied); exact within the scan.
+- ``over-max-extra``: no ``k`` up to ``max_extra`` funds it; the answer is the
+  smallest ``k`` of the linear scan up to 50, or ``None``; exact up to
+  ``max(max_extra, 50)``.
+- ``boundary-only``: the search found ``k`` (cost ``v``) funding it and ``k - 1``
+  (``v`` + 1 unit) not, but the linear check stopped at its cap of 50 probes, so a
+  smaller ``k`` (a larger cost) may still fund it. Not guaranteed exact.
+- ``not-applicable``: extra supporters are only defined for approval and choose-1.
+
+Performance: small elections are the target. A project costs about
+``2 log2(max_extra) + log2(c) + 4`` re-tallies under monotone rules (tens of
+tallies: milliseconds each for a small pot), plus up to 50 more per question under
+the other rules. Each re-tally compiles the changed election from scratch.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Sequence
+from fractions import Fraction
+
+from pydantic import BaseModel, ConfigDict
+
+from asukasbudjetti.model import Ballot, BallotTable, Election
+from asukasbudjetti.rules.ties import DEFAULT_SEED
+from asukasbudjetti.tally import tally_election
+
+#: The largest ``k`` (or the most costs) a linear scan or check probes.
+LINEAR_SCAN_CAP = 50
+
+GREEDY_FAMILY = frozenset(
+    {
+        "greedy",
+        "greedy-no-skip",
+        "greedy-threshold",
+        "greedy-exclusive",
+        "greedy-custom",
+        "greedy-per-cost",
+        "top1-greedy",
+    }
+)
+#: Rules under which funding is monotone in the number of extra supporters.
+MONOTONE_IN_SUPPORT = GREEDY_FAMILY | {"phragmen", "max-welfare"}
+#: Rules under which funding is monotone in the project's cost (lower never hurts).
+MONOTONE_IN_COST = GREEDY_FAMILY | {"phragmen"}
+
+
+class Margin(BaseModel):
+    """How far one unfunded project was from being funded (see the module docstring).
+
+    ``extra_supporters``: the fewest extra voters approving only this project that
+    fund it (``None``: not approval or choose-1, or no such number found).
+    ``max_cost``: the largest cost at or below the current one that funds it, in
+    exact money (``None``: none does). ``method`` says how each was found.
+    """
+
+    model_config = ConfigDict(frozen=True, arbitrary_types_allowed=True)
+
+    project_id: str
+    extra_supporters: int | None
+    max_cost: Fraction | None
+    method: str
+
+
+def compute_margins(
+    election: Election,
+    *,
+    rule: str,
+    seed: int = DEFAULT_SEED,
+    exclusive: Sequence[Sequence[str]] = (),
+    threshold: Fraction | int | str | None = None,
+    params: Sequence[tuple[str, str]] = (),
+    max_extra: int | None = None,
+) -> dict[str, Margin]:
+    """The margin of every project ``rule`` leaves unfunded, by project id in file order.
+
+    The arguments are :func:`~asukasbudjetti.tally.tally_election`'s; ``max_extra``
+    bounds the exponential search for extra supporters (default: the number of
+    voters + 1). Withdrawn projects are left out; funded projects have no margin.
+    """
+    if max_extra is None:
+        max_extra = len(election.ballots) + 1
+    if max_extra < 1:
+        raise ValueError(f"max_extra must be at least 1, not {max_extra}")
+
+    def funds(changed: Election, project_id: str) -> bool:
+        pot, _ = tally_election(changed, rule=rule, seed=seed, exclusive=exclusive, threshold=threshold, params=params)
+        return project_id in pot.outcome.funded
+
+    def with_supporters(project_id: str) -> Callable[[int], bool]:
+        return lambda k: funds(_with_supporters(election, project_id, k, prefix), project_id)
+
+    def with_cost(index: int) -> Callable[[int], bool]:
+        project_id = election.projects[index].project_id
+        return lambda units: funds(_with_cost(election, index, Fraction(units, denominator)), project_id)
+
+    base, rule_name = tally_election(
+        election, rule=rule, seed=seed, exclusive=exclusive, threshold=threshold, params=params
+    )
+    funded = set(base.outcome.funded)
+    denominator = math.lcm(election.budget.denominator, *(p.cost.denominator for p in election.projects))
+    prefix = _voter_prefix(election.ballots.voter_ids)
+    approval_like = election.vote_type.is_approval_like
+    margins: dict[str, Margin] = {}
+    for index, project in enumerate(election.projects):
+        project_id = project.project_id
+        if project.withdrawn or project_id in funded:
+            continue
+        if approval_like:
+            extra, support_method = _smallest_extra(
+                with_supporters(project_id),
+                max_extra=max_extra,
+                monotone=rule_name in MONOTONE_IN_SUPPORT,
+            )
+        else:
+            extra, support_method = None, f"not-applicable ({election.vote_type.value} ballots)"
+        units, cost_method = _largest_cost(
+            with_cost(index),
+            current=int(project.cost * denominator),
+            monotone=rule_name in MONOTONE_IN_COST,
+        )
+        margins[project_id] = Margin(
+            project_id=project_id,
+            extra_supporters=extra,
+            max_cost=None if units is None else Fraction(units, denominator),
+            method=f"supporters: {support_method}; cost: {cost_method}",
+        )
+    return margins
+
+
+def _voter_prefix(voter_ids: Sequence[str]) -> str:
+    """A prefix no existing voter id starts with, so that new ids cannot clash."""
+    prefix = "margin-"
+    attempt = 0
+    while any(voter_id.startswith(prefix) for voter_id in voter_ids):
+        attempt += 1
+        prefix = f"margin{attempt}-"
+    return prefix
+
+
+def _with_supporters(election: Election, project_id: str, k: int, prefix: str) -> Election:
+    """The election with ``k`` more voters, each approving ``project_id`` alone."""
+    ballots = election.ballots
+    new = [Ballot(voter_id=f"{prefix}{i}", projects=(project_id,)) for i in range(1, k + 1)]
+    # A new table, not ballots.model_copy(update=...): a copy would share the
+    # original's cache of flattened ballots, computed for the old rows.
+    table = BallotTable(
+        voter_ids=ballots.voter_ids + tuple(b.voter_id for b in new),
+        projects=ballots.projects + tuple(b.projects for b in new),
+        points=None if ballots.points is None else ballots.points + ((1,),) * k,
+        lines=ballots.lines + (0,) * k if ballots.lines else (),
+        extra={column: values + ("",) * k for column, values in ballots.extra.items()},
+    )
+    return election.model_copy(update={"ballots": table})
+
+
+def _with_cost(election: Election, index: int, cost: Fraction) -> Election:
+    """The election with project ``index`` at ``cost``."""
+    projects = list(election.projects)
+    projects[index] = projects[index].model_copy(update={"cost": cost})
+    return election.model_copy(update={"projects": tuple(projects)})
+
+
+def _smallest_extra(funds: Callable[[int], bool], *, max_extra: int, monotone: bool) -> tuple[int | None, str]:
+    """The smallest ``k >= 1`` with ``funds(k)`` (``funds(0)`` is false), and the method."""
+    known: dict[int, bool] = {0: False}
+
+    def probe(k: int) -> bool:
+        if k not in known:
+            known[k] = funds(k)
+        return known[k]
+
+    def scan(start: int) -> int | None:
+        return next((k for k in range(start, LINEAR_SCAN_CAP + 1) if probe(k)), None)
+
+    # Exponential search for a k that funds it, bounded by max_extra.
+    lo, hi, k = 0, None, 1
+    while hi is None:
+        k = min(k, max_extra)
+        if probe(k):
+            hi = k
+        elif k == max_extra:
+            break
+        else:
+            lo, k = k, 2 * k
+    if hi is None:
+        # Under a monotone rule nothing up to max_extra can fund it: look beyond.
+        found = scan(max_extra + 1 if monotone else 1)
+        if found is not None and found < max_extra:
+            return found, (
+                f"not-monotone (funded with k={found}, not with k={max_extra}); smallest k by linear scan 1..50"
+            )
+        if found is None:
+            if monotone:
+                return None, f"over-max-extra (no k up to {max(max_extra, LINEAR_SCAN_CAP)} funds it)"
+            return None, f"over-max-extra (no k up to {LINEAR_SCAN_CAP}, nor k={max_extra}, funds it)"
+        return found, f"over-max-extra (none up to max_extra={max_extra}); smallest k by linear scan up to 50"
+    # Binary search: lo does not fund it, hi does.
+    while hi - lo > 1:
+        mid = (lo + hi) // 2
+        if probe(mid):
+            hi = mid
+        else:
+            lo = mid
+    # Confirm the boundary with tallies (they are cached from the search).
+    if not probe(hi) or probe(hi - 1):  # pragma: no cover - the search's invariant
+        raise AssertionError(f"margin search lost its boundary at k={hi}")
+    if monotone:
+        return hi, "exact-search (k-1 not funded; rule monotone in k)"
+    # Not known to be monotone: re-tally every smaller k, up to the cap.
+    found = scan(1)
+    if found is not None and found < hi:
+        return found, (f"not-monotone (funded with k={found}, not with k={hi - 1}); smallest k by linear scan 1..50")
+    if hi - 2 > LINEAR_SCAN_CAP:
+        return hi, f"boundary-only (k={hi - 1} not funded; smaller k checked only up to {LINEAR_SCAN_CAP})"
+    return hi, "exact-search-checked (every smaller k re-tallied)"
+
+
+def _largest_cost(funds: Callable[[int], bool], *, current: int, monotone: bool) -> tuple[int | None, str]:
+    """The largest ``u < current`` (units) with ``funds(u)`` (``funds(current)`` is false)."""
+    known: dict[int, bool] = {current: False}
+
+    def probe(units: int) -> bool:
+        if units not in known:
+            known[units] = funds(units)
+        return known[units]
+
+    if current == 0:
+        return None, "exact-search (the cost is already 0)"
+    # The bottom of the range: cost 0, and first the smallest positive unit for rules
+    # that may pass over free projects (Equal Shares never funds a free project).
+    lo: int | None
+    if not monotone and current >= 2 and probe(1):
+        lo = 1
+    elif probe(0):
+        lo = 0
+    else:
+        lo = None
+    if lo is not None:
+        hi = current
+        while hi - lo > 1:
+            mid = (lo + hi) // 2
+            if probe(mid):
+                lo = mid
+            else:
+                hi = mid
+        # Confirm: the value found funds it, one unit more does not.
+        if not probe(lo) or probe(lo + 1):  # pragma: no cover - the search's invariant
+            raise AssertionError(f"margin search lost its boundary at {lo} units")
+    if monotone:
+        if lo is None:
+            return None, "exact-search (not funded even at cost 0; rule monotone in the cost)"
+        return lo, "exact-search (one unit more not funded; rule monotone in the cost)"
+    # Not known to be monotone: re-tally the costs above the boundary, from the top.
+    floor = lo + 2 if lo is not None else 2
+    for probes, units in enumerate(range(current - 1, floor - 1, -1)):
+        if probes == LINEAR_SCAN_CAP:
+            return lo, (
+                f"boundary-only (one unit more not funded; costs {floor}..{units} units not re-tallied, "
+                f"cap {LINEAR_SCAN_CAP})"
+            )
+        if probe(units):
+            below = 0 if lo is None else lo + 1
+            return units, (
+                f"not-monotone (funded at {units} units, not at {below}); largest cost, every cost above re-tallied"
+            )
+    if lo is None:
+        return None, "exact-search-checked (no cost below the current one funds it; every cost re-tallied)"
+    return lo, "exact-search-checked (every cost above re-tallied)"

@@ -1,0 +1,342 @@
+"""The report command: one self-contained HTML page (or a Markdown summary) from a record alone."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+from html.parser import HTMLParser
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import CliRunner
+
+from asukasbudjetti import __version__
+from asukasbudjetti.cli import main
+from asukasbudjetti.errors import InputError
+from asukasbudjetti.report import read_record, render_html, render_markdown
+
+ROOT = Path(__file__).resolve().parent.parent
+GOOD = ROOT / "tests" / "fixtures" / "good"
+ARTIFACTS = ROOT / "tests" / "artifacts"
+
+#: URLs a report may contain: none. A report is one file that fetches nothing.
+ALLOWED_URLS: tuple[str, ...] = ()
+
+
+def run(*args: str) -> tuple[int, str, str]:
+    result = CliRunner().invoke(main, list(args))
+    return result.exit_code, result.stdout, result.stderr
+
+
+def tally(source: Path, target: Path, *options: str) -> Path:
+    code, _, err = run("tally", str(source), *options, "-o", str(target))
+    assert code == 0, err
+    return target
+
+
+@pytest.fixture(scope="module")
+def records(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    folder = tmp_path_factory.mktemp("records")
+    return {
+        "greedy": tally(ROOT / "examples" / "kumpula_2025.pb", folder / "kumpula.json"),
+        "mes": tally(GOOD / "approval.pb", folder / "approval_mes.json", "--rule", "equalshares"),
+        "cycle": tally(ROOT / "examples" / "seinajoki_2023" / "cycle.toml", folder / "seinajoki.json"),
+        "tie": tally(GOOD / "tie_cost.pb", folder / "tie_cost.json"),
+    }
+
+
+def html_of(path: Path) -> str:
+    record, sha256 = read_record(path)
+    return render_html(record, record_name=path.name, record_sha256=sha256)
+
+
+class _Links(HTMLParser):
+    """Every tag, and every attribute that could make a browser fetch something."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.tags: list[str] = []
+        self.references: list[str] = []
+        self.ids: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.tags.append(tag)
+        for name, value in attrs:
+            if name in ("href", "src", "srcset", "action", "poster", "data", "xlink:href") and value is not None:
+                self.references.append(value)
+            if name == "id" and value is not None:
+                self.ids.append(value)
+
+
+def links(text: str) -> _Links:
+    parser = _Links()
+    parser.feed(text)
+    parser.close()
+    return parser
+
+
+# --- content -------------------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("kind", ["greedy", "mes", "cycle", "tie"])
+def test_html_names_every_funded_project_of_every_pot(records: dict[str, Path], kind: str) -> None:
+    record = json.loads(records[kind].read_text(encoding="utf-8"))
+    page = html_of(records[kind])
+    funded = [project for outcome in record["outcomes"] for project in outcome["funded"]]
+    assert funded
+    for project in funded:
+        assert f"<b>{project}</b>" in page
+    for outcome in record["outcomes"]:
+        assert outcome["pot"] in page
+        for key in ("budget", "spent", "left"):
+            assert outcome[key] in page
+
+
+def test_html_shows_the_project_names_a_record_carries_escaped(records: dict[str, Path]) -> None:
+    # Today's records name projects by id only; a name the record carries is shown,
+    # escaped (a name is text from a city's export, not markup).
+    record = json.loads(records["greedy"].read_text(encoding="utf-8"))
+    names = {"K1": "Skatepark; lighting & benches", "K2": "Community garden", "K4": "<script>x</script>", "K6": "$5"}
+    record["outcomes"][0]["projects"] = {key: {"name": value} for key, value in names.items()}
+    page = render_html(record, record_name="kumpula.json")
+    assert "<b>K1</b> Skatepark; lighting &amp; benches" in page
+    assert "<b>K2</b> Community garden" in page
+    assert "&lt;script&gt;x&lt;/script&gt;" in page
+    assert "<script" not in page
+    markdown = render_markdown(record, record_name="kumpula.json")
+    assert "**K2** Community garden" in markdown
+    assert r"\<script\>" in markdown
+
+
+def test_html_per_pot_charts_budget_bar_and_steps(records: dict[str, Path]) -> None:
+    page = html_of(records["greedy"])
+    assert page.count("<svg") == 2  # the budget bar and the projects by support
+    assert 'aria-label="Kumpula: projects by votes, funded ones in green"' in page
+    assert 'aria-label="Kumpula: budget 100000, spent 99500.5, left 499.5"' in page
+    assert "99.5%" in page
+    # The greedy walk with its decisions and reasons (the step table; under the
+    # explanations when asukasbudjetti.explain can read the record).
+    assert "short by 15000" in page
+    assert "did not fit in the money left" in page
+    assert "This is the outcome the input file announces." in page
+    cycle = html_of(records["cycle"])
+    assert cycle.count("<svg") == 2 * 5
+    assert "Money left over, moved" in cycle
+    assert "Koko kaupunki" in cycle
+
+
+def test_html_shows_the_equal_shares_rounds(records: dict[str, Path]) -> None:
+    page = html_of(records["mes"])
+    assert "<h3>Equal Shares rounds</h3>" in page
+    assert "effective votes in round 1" in page
+    # Round 2: P2 for 1000.1, cap per voter 250.025 shown rounded, exact value kept in the title.
+    assert '<span title="250.025">~250.02</span>' in page
+    assert "600.02" in page  # the endowment
+
+
+def test_html_shows_ties(records: dict[str, Path]) -> None:
+    page = html_of(records["tie"])
+    assert "2 ties, 1 of them decisive" in page
+    assert "lower cost" in page
+
+
+def test_html_verification_data(records: dict[str, Path]) -> None:
+    path = records["cycle"]
+    record, sha256 = read_record(path)
+    page = html_of(path)
+    assert "<code>asukasbudjetti verify seinajoki.json</code>" in page
+    assert sha256 in page
+    for item in record["inputs"]:
+        assert item["file"] in page
+        assert item["sha256"] in page
+    for outcome in record["outcomes"]:
+        for key in outcome["params"]:
+            assert f"<code>{key}</code>" in page
+    for key in record["invocation"]:
+        assert f"<code>{key}</code>" in page
+    assert f"asukasbudjetti {__version__}" in page
+    greedy = html_of(records["greedy"])
+    assert "<code>seed</code></td><td><code>0</code>" in greedy
+
+
+# --- self-contained, phone-ready, reproducible --------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("kind", ["greedy", "mes", "cycle", "tie"])
+def test_html_is_self_contained(records: dict[str, Path], kind: str) -> None:
+    page = html_of(records[kind])
+    found = re.findall(r"https?://[^\s\"'<>)]*", page)
+    assert [url for url in found if url not in ALLOWED_URLS] == []
+    assert "<script" not in page.lower()
+    assert "<link" not in page.lower()
+    assert "@import" not in page
+    parsed = links(page)
+    # The only references are to places in the page itself.
+    assert all(reference.startswith("#") for reference in parsed.references), parsed.references
+    assert len(parsed.ids) == len(set(parsed.ids)), "ids repeat across the inline charts"
+    for reference in parsed.references:
+        assert reference[1:] in parsed.ids, reference
+    assert '<meta name="viewport" content="width=device-width, initial-scale=1">' in page
+    assert "<style>" in page
+    assert "@media" in page
+
+
+def test_two_reports_of_one_record_are_byte_identical(records: dict[str, Path], tmp_path: Path) -> None:
+    outputs = []
+    for seed in ("1", "2"):
+        target = tmp_path / f"report{seed}.html"
+        # Separate processes with different hash seeds: nothing may depend on a process.
+        env = {**os.environ, "PYTHONHASHSEED": seed}
+        subprocess.run(
+            [sys.executable, "-m", "asukasbudjetti.cli", "report", str(records["cycle"]), "-o", str(target)],
+            check=True,
+            env=env,
+            timeout=120,
+        )
+        outputs.append(target.read_bytes())
+    assert outputs[0] == outputs[1]
+    assert html_of(records["cycle"]).encode("utf-8") == outputs[0]
+
+
+def test_other_commands_do_not_import_matplotlib() -> None:
+    code = (
+        "import sys, asukasbudjetti.cli, asukasbudjetti.report; "
+        "assert 'matplotlib' not in sys.modules, 'matplotlib imported'"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True, timeout=60)
+
+
+# --- Markdown ------------------------------------------------------------------------------------------------------
+
+
+def test_markdown_summary(records: dict[str, Path]) -> None:
+    path = records["cycle"]
+    record, sha256 = read_record(path)
+    text = render_markdown(record, record_name=path.name, record_sha256=sha256)
+    assert text.startswith("# Seinäjoki-style asukasbudjetti 2023-2024 (example)\n")
+    for outcome in record["outcomes"]:
+        assert f"## {outcome['pot']}\n" in text
+        assert f"- Spent: {outcome['spent']} (" in text
+        assert f"- Left: {outcome['left']} (" in text
+        for project in outcome["funded"]:
+            assert f"**{project}**" in text
+    assert "- 8000 from Pohjoinen to Koko kaupunki" in text
+    for item in record["inputs"]:
+        assert f"`{item['sha256']}`" in text
+    assert sha256 in text
+    assert "asukasbudjetti verify seinajoki.json" in text
+    assert '`tie_breaking="lower cost, then lottery"`' in text
+    greedy = render_markdown(json.loads(records["greedy"].read_text(encoding="utf-8")), record_name="kumpula.json")
+    assert "1. **K1** (cost 45000)\n2. **K2** (cost 30000)\n3. **K4** (cost 15000)\n4. **K6** (cost 9500.5)" in greedy
+    assert "Matches the outcome the input file announces." in greedy
+    assert "seed: 0" in greedy
+
+
+def test_markdown_lists_ties(records: dict[str, Path]) -> None:
+    text = render_markdown(json.loads(records["tie"].read_text(encoding="utf-8")), record_name="tie_cost.json")
+    assert "- step 1: T1, T2, settled by lower cost (decisive)" in text
+    assert "- step 3: T3, T4, settled by lower cost (not decisive)" in text
+
+
+# --- the command ---------------------------------------------------------------------------------------------------
+
+
+def test_report_command_writes_html_and_markdown(records: dict[str, Path], tmp_path: Path) -> None:
+    page = tmp_path / "report.html"
+    code, out, err = run("report", str(records["greedy"]), "-o", str(page))
+    assert code == 0, err
+    assert out == ""
+    assert page.read_text(encoding="utf-8") == html_of(records["greedy"])
+    summary = tmp_path / "summary.md"
+    code, _, err = run("report", str(records["greedy"]), "-o", str(summary))  # .md: Markdown by default
+    assert code == 0, err
+    assert summary.read_text(encoding="utf-8").startswith("# Residents' budget results: Kumpula\n")
+    code, out, _ = run("report", str(records["greedy"]), "--format", "md")
+    assert code == 0
+    assert out == summary.read_text(encoding="utf-8")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["report.html", "summary.md"]  # no temporary files left
+
+
+def test_report_command_refuses_what_is_not_a_record(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.json"
+    bad.write_text('{"outcomes": 3}', encoding="utf-8")
+    code, _, err = run("report", str(bad), "-o", str(tmp_path / "out.html"))
+    assert code == 1
+    assert "not a result record" in err
+    assert "Traceback" not in err
+    assert not (tmp_path / "out.html").exists()
+    code, _, err = run("report", str(tmp_path / "missing.json"))
+    assert code == 1
+    assert "cannot read the record" in err
+    code, _, err = run("report", str(bad), "--format", "pdf")
+    assert code == 2
+
+
+def test_render_refuses_a_malformed_record() -> None:
+    record: dict[str, Any] = {"schema_version": 1, "outcomes": []}
+    with pytest.raises(InputError, match="not a result record"):
+        render_html(record)
+
+
+# --- in a browser --------------------------------------------------------------------------------------------------
+
+
+def _chromium() -> str | None:
+    for name in ("chromium", "chromium-browser", "google-chrome"):
+        found = shutil.which(name)
+        if found:
+            return found
+    return "/usr/bin/chromium" if Path("/usr/bin/chromium").exists() else None
+
+
+def test_report_opens_in_headless_chromium_on_a_phone_sized_window(records: dict[str, Path], tmp_path: Path) -> None:
+    chromium = _chromium()
+    if chromium is None:
+        pytest.skip("no Chromium installed (Debian: apt-get install chromium); the report's browser test is skipped")
+    page = tmp_path / "report.html"
+    page.write_text(html_of(records["cycle"]), encoding="utf-8")
+    shot = tmp_path / "report.png"
+    result = subprocess.run(
+        [
+            chromium,
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--no-first-run",
+            "--enable-logging=stderr",
+            "--v=0",
+            f"--user-data-dir={tmp_path / 'profile'}",
+            f"--screenshot={shot}",
+            "--window-size=412,900",
+            page.as_uri(),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=180,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert shot.is_file()
+    data = shot.read_bytes()
+    assert data.startswith(b"\x89PNG\r\n\x1a\n")
+    assert len(data) > 1000
+    ARTIFACTS.mkdir(exist_ok=True)
+    (ARTIFACTS / "report.png").write_bytes(data)
+    # No script error and no failed load on the page (Chromium's own start-up noise,
+    # such as D-Bus, names no page).
+    log = result.stdout + result.stderr
+    problems = [
+        line
+        for line in log.splitlines()
+        if "Uncaught" in line or ("Failed to load" in line and ("report.html" in line or "file://" in line))
+    ]
+    assert problems == []
+    assert "CONSOLE" not in log

@@ -53,3 +53,16 @@ def test_schema_rejects_a_float_amount() -> None:
     record["outcomes"][0]["spent"] = 3000.1
     with pytest.raises(jsonschema.ValidationError):
         jsonschema.validate(record, SCHEMA)
+
+
+def test_record_with_margins_and_names_conforms() -> None:
+    result = tally_file(ROOT / "examples" / "kumpula_2025.pb", rule="greedy", margins=True)
+    record = json.loads(dumps_record(build_record(result)))
+    jsonschema.validate(record, SCHEMA)
+    [outcome] = record["outcomes"]
+    assert outcome["names"]["K1"] == "Skatepark; lighting and benches"
+    # kumpula: K3 (6 votes, 40000) did not fit with 25000 left; K5 (3 votes, 20000) with 10000 left.
+    margins = {m["project"]: m for m in outcome["margins"]}
+    assert set(margins) == {"K3", "K5"}
+    assert margins["K3"]["max_cost"] == "25000"
+    assert margins["K5"]["max_cost"] == "10000"

@@ -102,6 +102,11 @@ def _parse_params(texts: tuple[str, ...]) -> list[tuple[str, str]]:
 )
 @click.option("--strict", is_flag=True, help="Treat warnings as errors.")
 @click.option(
+    "--margins",
+    is_flag=True,
+    help="For each unfunded project, how far it was from funding (re-tallies; for small elections).",
+)
+@click.option(
     "--exclude-invalid",
     is_flag=True,
     help="Cycle files: leave out ballots that break the cycle's rules (each is listed) instead of stopping.",
@@ -117,6 +122,7 @@ def tally(
     threshold: str | None,
     params: tuple[str, ...],
     strict: bool,
+    margins: bool,
     exclude_invalid: bool,
     as_json: bool,
     output: str | None,
@@ -136,6 +142,7 @@ def tally(
             threshold=threshold,
             params=_parse_params(params),
             strict=strict,
+            margins=margins,
         )
     text = dumps_record(build_record(result))
     if output is not None:

@@ -289,7 +289,26 @@ class _Pot:
             text = self._optimum(pid)
         else:
             text = self._plain(pid)
-        return " ".join(part for part in [text, *self._afterwords(pid)] if part)
+        return " ".join(part for part in [text, *self._afterwords(pid), self._margin(pid)] if part)
+
+    def _margin(self, pid: str) -> str:
+        """How far an unfunded project was from funding, when the record has margins."""
+        margin = next((m for m in self.o.get("margins", []) if m.get("project") == pid), None)
+        if margin is None:
+            return ""
+        parts: list[str] = []
+        extra, cost = margin.get("extra_supporters"), margin.get("max_cost")
+        if self._fi():
+            if extra is not None:
+                parts.append(f"{extra} lisäkannattajaa olisi riittänyt sen rahoitukseen")
+            if cost is not None:
+                parts.append(f"samoin kustannus enintään {self.m(cost)}")
+            return _sentence("; ".join(parts)) if parts else "Mikään tutkittu muutos ei olisi tuonut sille rahoitusta."
+        if extra is not None:
+            parts.append(f"{extra} more supporter{'s' if extra != 1 else ''} would have funded it")
+        if cost is not None:
+            parts.append(f"so would a cost of at most {self.m(cost)}")
+        return _sentence("; ".join(parts)) if parts else "No change that was searched would have funded it."
 
     def _forced(self, pid: str, decision: dict[str, Any]) -> str:
         reason = str(decision.get("reason", "")).rstrip(".")

@@ -81,6 +81,10 @@ def _pot(pot: PotResult) -> dict[str, Any]:
         value = getattr(outcome, name)
         if value is not None and value != ():
             entry[name] = plain(value)
+    if pot.names:
+        entry["names"] = dict(pot.names)
+    if pot.margins:
+        entry["margins"] = [dict(m) for m in pot.margins]
     if pot.announced is not None:
         entry["announced"] = {
             "funded": list(pot.announced.funded),
@@ -143,6 +147,10 @@ def write_atomically(path: str | os.PathLike[str], text: str) -> None:
     try:
         with os.fdopen(handle, "w", encoding="utf-8", newline="") as stream:
             stream.write(text)
+        # mkstemp makes the file private; give it the permissions a new file would get.
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(temporary, 0o666 & ~umask)
         os.replace(temporary, target)
     except OSError as exc:
         Path(temporary).unlink(missing_ok=True)

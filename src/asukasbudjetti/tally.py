@@ -88,6 +88,11 @@ class PotResult(BaseModel):
     source: str
     outcome: Outcome
     announced: Announced | None = None
+    #: Project names where the input has them (the record and report show them).
+    names: dict[str, str] = {}
+    #: For each unfunded project, how far it was from funding (``tally --margins``):
+    #: project, extra_supporters, max_cost (exact text), method.
+    margins: tuple[dict[str, str | int | None], ...] = ()
 
 
 class TallyResult(BaseModel):
@@ -199,6 +204,7 @@ def tally_election(
         source=Path(election.source).name,
         outcome=outcome,
         announced=_announced(election, outcome),
+        names={p.project_id: p.name for p in election.projects if p.name},
     )
     return pot, spec.name
 
@@ -212,12 +218,38 @@ def tally_file(
     threshold: Fraction | int | str | None = None,
     params: Sequence[tuple[str, str]] = (),
     strict: bool = False,
+    margins: bool = False,
 ) -> TallyResult:
-    """Read, validate and tally one ``.pb`` file (one pot)."""
+    """Read, validate and tally one ``.pb`` file (one pot); ``margins`` adds, for each
+    unfunded project, how far it was from funding (re-tallies: for small elections)."""
     election, warnings, digest = load_election(path, strict=strict)
     pot, _ = tally_election(
         election, rule=rule, seed=seed, exclusive=exclusive, threshold=threshold, params=params
     )
+    if margins:
+        from asukasbudjetti.margins import compute_margins
+
+        found = compute_margins(
+            election,
+            rule=pot.outcome.rule,
+            seed=seed,
+            exclusive=exclusive,
+            threshold=threshold if threshold is not None else _official_threshold(election, rule, pot.outcome.rule),
+            params=params,
+        )
+        pot = pot.model_copy(
+            update={
+                "margins": tuple(
+                    {
+                        "project": m.project_id,
+                        "extra_supporters": m.extra_supporters,
+                        "max_cost": None if m.max_cost is None else format_money(m.max_cost),
+                        "method": m.method,
+                    }
+                    for m in found.values()
+                )
+            }
+        )
     chosen = _threshold(threshold)
     return TallyResult(
         requested_rule=rule,
@@ -232,6 +264,7 @@ def tally_file(
             "threshold": None if chosen is None else format_money(chosen),
             "params": [[key, value] for key, value in params],
             "strict": strict,
+            "margins": margins,
         },
     )
 
@@ -247,6 +280,13 @@ def _threshold(value: Fraction | int | str | None) -> Fraction | None:
         return parse_money(value)
     except MoneyError as exc:
         raise InputError(f"threshold: {exc}") from exc
+
+
+def _official_threshold(election: Election, requested: str, rule: str) -> Fraction | None:
+    """The threshold tally_election used when none was given."""
+    if requested == OFFICIAL or rule == "greedy-threshold":
+        return _declared_threshold(election)
+    return None
 
 
 def _declared_threshold(election: Election) -> Fraction | None:

@@ -55,6 +55,7 @@ class _PabulibInvocation(BaseModel):
     threshold: str | None
     params: list[tuple[str, str]]
     strict: bool
+    margins: bool = False
 
 
 class _CycleInvocation(BaseModel):
@@ -241,6 +242,7 @@ def _run_again(invocation: _PabulibInvocation | _CycleInvocation, paths: list[Pa
         threshold=invocation.threshold,
         params=invocation.params,
         strict=invocation.strict,
+        margins=invocation.margins,
     )
 
 

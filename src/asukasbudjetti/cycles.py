@@ -498,19 +498,31 @@ def validate_cycle(path: str | os.PathLike[str]) -> str:
     return f"{len(loaded.config.pots)} pots, {projects} projects, {ballots} ballots"
 
 
-def tally_cycle(path: str | os.PathLike[str], *, exclude_invalid: bool = False) -> TallyResult:
-    """Tally every pot of a cycle file, apply decisions and the leftover policy."""
+class _Prepared(BaseModel):
+    """A cycle read and checked: inputs with projects priced, the ballots to count."""
+
+    model_config = ConfigDict(frozen=True, arbitrary_types_allowed=True)
+
+    loaded: LoadedCycle
+    inputs: _Inputs
+    ballots_by_pot: dict[str, list[BallotRow]]
+    excluded: list[Problem]
+    withdrawn: set[str]
+    forced: set[str]
+    exclusive: list[list[str]]
+
+
+def _prepare(path: str | os.PathLike[str], exclude_invalid: bool) -> _Prepared:
     loaded = load_cycle(path)
     config = loaded.config
     inputs = _read_inputs(loaded)
-    projects, ballots = inputs.projects, inputs.ballots
-    projects_source, ballots_source = inputs.projects_source, inputs.ballots_source
     _check_projects_and_decisions(loaded, inputs)
-    price_problems, projects = price_projects(config, loaded.amounts, projects, projects_source)
+    price_problems, projects = price_projects(config, loaded.amounts, inputs.projects, inputs.projects_source)
     if price_problems:
         raise ProblemsError(price_problems)
     inputs = inputs.model_copy(update={"projects": projects})
-    problems = check_ballots(config, loaded.amounts, projects, ballots, ballots_source)
+    ballots = inputs.ballots
+    problems = check_ballots(config, loaded.amounts, projects, ballots, inputs.ballots_source)
     excluded: list[Problem] = []
     if problems:
         if not exclude_invalid:
@@ -521,17 +533,34 @@ def tally_cycle(path: str | os.PathLike[str], *, exclude_invalid: bool = False) 
             for p in problems
         ]
         ballots = [b for b in ballots if b.line not in bad_lines]
+    ballots_by_pot: dict[str, list[BallotRow]] = {}
+    for ballot in ballots:
+        ballots_by_pot.setdefault(ballot.pot, []).append(ballot)
     decisions = config.decisions
-    withdrawn = {p for d in decisions if d.kind in ("withdrawn", "excluded") for p in d.projects}
-    forced = {p for d in decisions if d.kind == "force-funded" for p in d.projects}
-    exclusive = [d.projects for d in decisions if d.kind == "exclusive"]
+    return _Prepared(
+        loaded=loaded,
+        inputs=inputs,
+        ballots_by_pot=ballots_by_pot,
+        excluded=excluded,
+        withdrawn={p for d in decisions if d.kind in ("withdrawn", "excluded") for p in d.projects},
+        forced={p for d in decisions if d.kind == "force-funded" for p in d.projects},
+        exclusive=[d.projects for d in decisions if d.kind == "exclusive"],
+    )
+
+
+def tally_cycle(path: str | os.PathLike[str], *, exclude_invalid: bool = False) -> TallyResult:
+    """Tally every pot of a cycle file, apply decisions and the leftover policy."""
+    prepared = _prepare(path, exclude_invalid)
+    loaded, inputs = prepared.loaded, prepared.inputs
+    config = loaded.config
+    excluded = prepared.excluded
+    withdrawn, forced, exclusive = prepared.withdrawn, prepared.forced, prepared.exclusive
+    ballots_by_pot = prepared.ballots_by_pot
+    decisions = config.decisions
     order = [p for p in config.pots if p.kind == "district"] + [p for p in config.pots if p.kind == "citywide"]
     citywide = next((p for p in config.pots if p.kind == "citywide"), None)
     if config.leftover.order == "citywide-first" and citywide is not None:
         order = [citywide] + [p for p in config.pots if p.kind == "district"]
-    ballots_by_pot: dict[str, list[BallotRow]] = {}
-    for ballot in ballots:
-        ballots_by_pot.setdefault(ballot.pot, []).append(ballot)
     results: dict[str, PotResult] = {}
     moves: list[LeftoverMove] = []
     budgets = dict(loaded.amounts)
@@ -602,46 +631,10 @@ def _tally_pot(
     seed = pot.seed if pot.seed is not None else config.cycle.seed
     if pot.name in inputs.pabulib:
         return _tally_pabulib_pot(pot, budget, inputs.pabulib[pot.name], withdrawn, forced, exclusive, seed)
-    projects, source = inputs.projects, inputs.ballots_source
-    mine = [p for p in projects if p.pot == pot.name]
-    pot_forced = [p for p in mine if p.project_id in forced]
-    forced_cost = sum((p.cost for p in pot_forced), Fraction(0))
-    if forced_cost > budget:
-        raise InputError(
-            f"pot {pot.name!r}: force-funded projects {', '.join(p.project_id for p in pot_forced)} cost "
-            f"{format_money(forced_cost)}, more than the pot's {format_money(budget)}"
-        )
-    # A force-funded project is paid first; the rule shares what is left among the rest.
-    rest_budget = max(budget - forced_cost, Fraction(0))
-    models = tuple(
-        Project(
-            project_id=p.project_id,
-            cost=WITHDRAWN_COST if p.project_id in withdrawn else p.cost,
-            name=p.name,
-            extra_approvals=inputs.paper.get(p.project_id),
-            source=SourceLocation(file=inputs.projects_source, line=p.line),
-        )
-        for p in mine
-        if p.project_id not in forced
+    election, pot_forced, forced_cost = _csv_pot_election(
+        pot, budget, inputs, ballots_by_pot.get(pot.name, []), withdrawn, forced
     )
-    remaining = {m.project_id for m in models}
-    rows = ballots_by_pot.get(pot.name, [])
-    vote_type = _VOTE_TYPE[pot.ballot.kind]
-    table = BallotTable(
-        voter_ids=tuple(b.voter_id for b in rows),
-        # A voter who listed only force-funded projects keeps her place (and endowment).
-        projects=tuple(tuple(i for i in b.projects if i in remaining) for b in rows),
-        points=tuple(tuple(v for i, v in zip(b.projects, b.points or (), strict=False) if i in remaining) for b in rows)
-        if vote_type.has_points
-        else None,
-        lines=tuple(b.line for b in rows),
-    )
-    meta = {"budget": format_money(rest_budget), "vote_type": vote_type.value, "rule": pot.rule, "subunit": pot.name}
-    if pot.ballot.kind == "ranking" and pot.ballot.max_projects is not None:
-        meta["max_length"] = str(pot.ballot.max_projects)
-    election = Election(
-        source=source, meta=meta, vote_type=vote_type, budget=rest_budget, projects=models, ballots=table
-    )
+    remaining = {p.project_id for p in election.projects}
     groups = [[p for p in group if p in remaining] for group in exclusive]
     result, _ = tally_election(
         election,
@@ -664,6 +657,82 @@ def _tally_pot(
     return result.model_copy(update={"outcome": outcome, "pot": pot.name})
 
 
+def _csv_pot_election(
+    pot: Pot,
+    budget: Fraction,
+    inputs: _Inputs,
+    rows: Sequence[BallotRow],
+    withdrawn: set[str],
+    forced: set[str],
+) -> tuple[Election, list[ProjectRow], Fraction]:
+    """A CSV pot's election as its rule sees it, its force-funded projects and their cost.
+
+    Withdrawn and excluded projects get the withdrawn cost (every rule passes them
+    over); force-funded projects are paid first, so they are left out and the rule
+    shares what is left of the budget.
+    """
+    mine = [p for p in inputs.projects if p.pot == pot.name]
+    pot_forced = [p for p in mine if p.project_id in forced]
+    forced_cost = sum((p.cost for p in pot_forced), Fraction(0))
+    if forced_cost > budget:
+        raise InputError(
+            f"pot {pot.name!r}: force-funded projects {', '.join(p.project_id for p in pot_forced)} cost "
+            f"{format_money(forced_cost)}, more than the pot's {format_money(budget)}"
+        )
+    rest_budget = budget - forced_cost
+    models = tuple(
+        Project(
+            project_id=p.project_id,
+            cost=WITHDRAWN_COST if p.project_id in withdrawn else p.cost,
+            name=p.name,
+            extra_approvals=inputs.paper.get(p.project_id),
+            source=SourceLocation(file=inputs.projects_source, line=p.line),
+        )
+        for p in mine
+        if p.project_id not in forced
+    )
+    remaining = {m.project_id for m in models}
+    vote_type = _VOTE_TYPE[pot.ballot.kind]
+    # A voter who listed only force-funded projects keeps her place (and endowment);
+    # her points for a force-funded project go with it.
+    kept = [[k for k, item in enumerate(b.projects) if item in remaining] for b in rows]
+    table = BallotTable(
+        voter_ids=tuple(b.voter_id for b in rows),
+        projects=tuple(tuple(b.projects[k] for k in keep) for b, keep in zip(rows, kept, strict=True)),
+        points=tuple(
+            tuple(b.points[k] for k in keep) if b.points is not None else () for b, keep in zip(rows, kept, strict=True)
+        )
+        if vote_type.has_points
+        else None,
+        lines=tuple(b.line for b in rows),
+    )
+    meta = {"budget": format_money(rest_budget), "vote_type": vote_type.value, "rule": pot.rule, "subunit": pot.name}
+    if pot.ballot.kind == "ranking" and pot.ballot.max_projects is not None:
+        meta["max_length"] = str(pot.ballot.max_projects)
+    election = Election(
+        source=inputs.ballots_source,
+        meta=meta,
+        vote_type=vote_type,
+        budget=rest_budget,
+        projects=models,
+        ballots=table,
+    )
+    return election, pot_forced, forced_cost
+
+
+def _pabulib_pot_election(
+    pot: Pot, budget: Fraction, election: Election, withdrawn: set[str], forced: set[str]
+) -> Election:
+    """A pabulib pot's election with the cycle's budget and withdrawals."""
+    if forced & {p.project_id for p in election.projects}:
+        raise InputError(f"pot {pot.name!r}: force-funded decisions are not supported for a pabulib pot")
+    projects = tuple(
+        p.model_copy(update={"cost": WITHDRAWN_COST}) if p.project_id in withdrawn else p for p in election.projects
+    )
+    meta = {**election.meta, "budget": format_money(budget), "rule": pot.rule}
+    return election.model_copy(update={"budget": budget, "projects": projects, "meta": meta})
+
+
 def _tally_pabulib_pot(
     pot: Pot,
     budget: Fraction,
@@ -674,13 +743,7 @@ def _tally_pabulib_pot(
     seed: int,
 ) -> PotResult:
     """A pot whose projects and ballots come from a pabulib file (budget from the cycle)."""
-    if forced & {p.project_id for p in election.projects}:
-        raise InputError(f"pot {pot.name!r}: force-funded decisions are not supported for a pabulib pot")
-    projects = tuple(
-        p.model_copy(update={"cost": WITHDRAWN_COST}) if p.project_id in withdrawn else p for p in election.projects
-    )
-    meta = {**election.meta, "budget": format_money(budget), "rule": pot.rule}
-    adjusted = election.model_copy(update={"budget": budget, "projects": projects, "meta": meta})
+    adjusted = _pabulib_pot_election(pot, budget, election, withdrawn, forced)
     ids = {p.project_id for p in election.projects}
     groups = [[p for p in group if p in ids] for group in exclusive]
     result, _ = tally_election(
@@ -743,84 +806,21 @@ def pot_elections(path: str | os.PathLike[str], *, exclude_invalid: bool = False
     checked against the cycle's rules first (``exclude_invalid`` as for
     :func:`tally_cycle`). Each election's META ``rule`` is its pot's rule.
     """
-    loaded = load_cycle(path)
-    config = loaded.config
-    inputs = _read_inputs(loaded)
-    _check_projects_and_decisions(loaded, inputs)
-    price_problems, projects = price_projects(config, loaded.amounts, inputs.projects, inputs.projects_source)
-    if price_problems:
-        raise ProblemsError(price_problems)
-    ballots = inputs.ballots
-    problems = check_ballots(config, loaded.amounts, projects, ballots, inputs.ballots_source)
-    if problems:
-        if not exclude_invalid:
-            raise ProblemsError(problems)
-        bad_lines = {p.line for p in problems}
-        ballots = [b for b in ballots if b.line not in bad_lines]
-    withdrawn = {p for d in config.decisions if d.kind in ("withdrawn", "excluded") for p in d.projects}
-    forced = {p for d in config.decisions if d.kind == "force-funded" for p in d.projects}
-    pot_rows: dict[str, list[BallotRow]] = {}
-    for ballot in ballots:
-        pot_rows.setdefault(ballot.pot, []).append(ballot)
+    prepared = _prepare(path, exclude_invalid)
     elections: dict[str, Election] = {}
-    for pot in config.pots:
-        amount = loaded.amounts[pot.name]
-        if pot.name in inputs.pabulib:
-            election = inputs.pabulib[pot.name]
-            if forced & {p.project_id for p in election.projects}:
-                raise InputError(f"pot {pot.name!r}: force-funded decisions are not supported for a pabulib pot")
-            adjusted = tuple(
-                p.model_copy(update={"cost": WITHDRAWN_COST}) if p.project_id in withdrawn else p
-                for p in election.projects
+    for pot in prepared.loaded.config.pots:
+        amount = prepared.loaded.amounts[pot.name]
+        if pot.name in prepared.inputs.pabulib:
+            elections[pot.name] = _pabulib_pot_election(
+                pot, amount, prepared.inputs.pabulib[pot.name], prepared.withdrawn, prepared.forced
             )
-            meta = {**election.meta, "budget": format_money(amount), "rule": pot.rule}
-            elections[pot.name] = election.model_copy(update={"budget": amount, "projects": adjusted, "meta": meta})
-            continue
-        mine = [p for p in projects if p.pot == pot.name]
-        forced_cost = sum((p.cost for p in mine if p.project_id in forced), Fraction(0))
-        rest_budget = max(amount - forced_cost, Fraction(0))
-        models = tuple(
-            Project(
-                project_id=p.project_id,
-                cost=WITHDRAWN_COST if p.project_id in withdrawn else p.cost,
-                name=p.name,
-                extra_approvals=inputs.paper.get(p.project_id),
-                source=SourceLocation(file=inputs.projects_source, line=p.line),
+        else:
+            elections[pot.name], _, _ = _csv_pot_election(
+                pot,
+                amount,
+                prepared.inputs,
+                prepared.ballots_by_pot.get(pot.name, []),
+                prepared.withdrawn,
+                prepared.forced,
             )
-            for p in mine
-            if p.project_id not in forced
-        )
-        remaining = {m.project_id for m in models}
-        rows = pot_rows.get(pot.name, [])
-        vote_type = _VOTE_TYPE[pot.ballot.kind]
-        # A voter who listed only force-funded projects keeps her place; her points for
-        # a force-funded project go with it.
-        kept = [[k for k, item in enumerate(b.projects) if item in remaining] for b in rows]
-        table = BallotTable(
-            voter_ids=tuple(b.voter_id for b in rows),
-            projects=tuple(tuple(b.projects[k] for k in keep) for b, keep in zip(rows, kept, strict=True)),
-            points=tuple(
-                tuple(b.points[k] for k in keep) if b.points is not None else ()
-                for b, keep in zip(rows, kept, strict=True)
-            )
-            if vote_type.has_points
-            else None,
-            lines=tuple(b.line for b in rows),
-        )
-        meta = {
-            "budget": format_money(rest_budget),
-            "vote_type": vote_type.value,
-            "rule": pot.rule,
-            "subunit": pot.name,
-        }
-        if pot.ballot.kind == "ranking" and pot.ballot.max_projects is not None:
-            meta["max_length"] = str(pot.ballot.max_projects)
-        elections[pot.name] = Election(
-            source=inputs.ballots_source,
-            meta=meta,
-            vote_type=vote_type,
-            budget=rest_budget,
-            projects=models,
-            ballots=table,
-        )
     return elections

@@ -369,7 +369,7 @@ def test_malformed_record_is_an_input_error() -> None:
 def test_load_record_errors_name_the_file(tmp_path: Path) -> None:
     bad = tmp_path / "bad.json"
     bad.write_text("{not json", encoding="utf-8")
-    with pytest.raises(InputError, match=r"bad\.json: not valid JSON \(line 1, column 2"):
+    with pytest.raises(InputError, match=r"bad\.json: not a result record: invalid JSON at line 1, column 2"):
         load_record(bad)
     other = tmp_path / "other.json"
     other.write_text("[1, 2]", encoding="utf-8")
@@ -379,7 +379,7 @@ def test_load_record_errors_name_the_file(tmp_path: Path) -> None:
     future.write_text('{"outcomes": [], "schema_version": 99}', encoding="utf-8")
     with pytest.raises(InputError, match=r"future\.json: record schema_version 99"):
         load_record(future)
-    with pytest.raises(InputError, match=r"missing\.json: no such file"):
+    with pytest.raises(InputError, match=r"missing\.json: cannot read the record"):
         load_record(tmp_path / "missing.json")
 
 
@@ -426,14 +426,14 @@ def test_cli_bad_json_is_exit_1_naming_the_file(tmp_path: Path) -> None:
     bad.write_text('{"outcomes": [', encoding="utf-8")
     code, _, err = run("explain", str(bad))
     assert code == 1
-    assert err.startswith(f"Error: {bad}: not valid JSON")
+    assert err.startswith(f"Error: {bad}: not a result record: invalid JSON")
     assert "Traceback" not in err
 
 
 def test_cli_missing_file_and_bad_language(greedy_record: Path, tmp_path: Path) -> None:
     code, _, err = run("explain", str(tmp_path / "nowhere.json"))
     assert code == 1
-    assert "nowhere.json: no such file" in err
+    assert "nowhere.json: cannot read the record: No such file or directory" in err
     code, _, err = run("explain", str(greedy_record), "--lang", "sv")
     assert code == 2
     assert "'sv' is not one of 'en', 'fi'" in err

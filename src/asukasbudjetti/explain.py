@@ -19,7 +19,6 @@ approximation (``8125/3 ≈ 2708.33``). Finnish text uses a decimal comma.
 
 from __future__ import annotations
 
-import json
 import os
 import re
 from collections.abc import Iterable, Sequence
@@ -29,7 +28,7 @@ from typing import Any, Literal
 
 from asukasbudjetti.errors import InputError
 from asukasbudjetti.money import format_money
-from asukasbudjetti.record import SCHEMA_VERSION
+from asukasbudjetti.record import SCHEMA_VERSION, read_record_file
 
 Lang = Literal["en", "fi"]
 
@@ -58,22 +57,8 @@ def load_record(path: str | os.PathLike[str]) -> dict[str, Any]:
     be read, is not JSON, or is not a record of the layout this version reads.
     """
     file = Path(path)
-    try:
-        text = file.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise InputError(f"{file}: no such file") from None
-    except UnicodeDecodeError:
-        raise InputError(f"{file}: not UTF-8 text; expected a JSON record from 'asukasbudjetti tally --json'") from None
-    except OSError as exc:
-        raise InputError(f"{file}: cannot read the file: {exc.strerror or exc}") from None
-    try:
-        data = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise InputError(
-            f"{file}: not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg}); "
-            "expected a record from 'asukasbudjetti tally --json' or '-o'"
-        ) from None
-    if not isinstance(data, dict) or not isinstance(data.get("outcomes"), list):
+    _, data = read_record_file(file)
+    if not isinstance(data.get("outcomes"), list):
         raise InputError(
             f"{file}: not a result record (no 'outcomes' list); "
             "expected a record from 'asukasbudjetti tally --json' or '-o'"

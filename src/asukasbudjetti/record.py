@@ -19,7 +19,7 @@ from typing import Any
 from pydantic import BaseModel
 
 from asukasbudjetti import __version__
-from asukasbudjetti.errors import OutputError
+from asukasbudjetti.errors import InputError, OutputError
 from asukasbudjetti.money import format_money
 from asukasbudjetti.outcome import Outcome
 from asukasbudjetti.tally import PotResult, TallyResult
@@ -127,6 +127,30 @@ def _money_summary(outcome: Outcome) -> dict[str, Any]:
             "from_reserve": format_money(reserve.from_reserve),
         },
     }
+
+
+def read_record_file(path: str | os.PathLike[str]) -> tuple[bytes, dict[str, Any]]:
+    """A record file's bytes and its JSON object; every command that reads records uses it.
+
+    Raises :class:`~asukasbudjetti.errors.InputError` naming the file when it cannot
+    be read, is not UTF-8 JSON, or is not a JSON object.
+    """
+    source = str(path)
+    try:
+        raw = Path(source).read_bytes()
+    except OSError as exc:
+        raise InputError(f"{source}: cannot read the record: {exc.strerror or exc}") from exc
+    try:
+        record = json.loads(raw.decode("utf-8"))
+    except UnicodeDecodeError as exc:
+        raise InputError(f"{source}: not a result record: not UTF-8 text ({exc.reason} at byte {exc.start})") from exc
+    except json.JSONDecodeError as exc:
+        raise InputError(
+            f"{source}: not a result record: invalid JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}"
+        ) from exc
+    if not isinstance(record, dict):
+        raise InputError(f"{source}: not a result record: expected a JSON object, found {type(record).__name__}")
+    return raw, record
 
 
 def dumps_record(record: dict[str, Any]) -> str:

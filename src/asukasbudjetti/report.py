@@ -31,6 +31,7 @@ from typing import Annotated, Any
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError
 
 from asukasbudjetti.errors import InputError
+from asukasbudjetti.record import read_record_file
 
 #: The report formats: ``html`` (a page with charts) and ``md`` (a Markdown summary).
 FORMATS = ("html", "md")
@@ -231,20 +232,7 @@ def read_record(path: str | Path) -> tuple[dict[str, Any], str]:
     as a result record.
     """
     source = str(path)
-    try:
-        raw = Path(source).read_bytes()
-    except OSError as exc:
-        raise InputError(f"{source}: cannot read the record: {exc.strerror or exc}") from exc
-    try:
-        record = json.loads(raw.decode("utf-8"))
-    except UnicodeDecodeError as exc:
-        raise InputError(f"{source}: not a result record: not UTF-8 text ({exc.reason} at byte {exc.start})") from exc
-    except json.JSONDecodeError as exc:
-        raise InputError(
-            f"{source}: not a result record: invalid JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}"
-        ) from exc
-    if not isinstance(record, dict):
-        raise InputError(f"{source}: not a result record: expected a JSON object, found {type(record).__name__}")
+    raw, record = read_record_file(source)
     _parse(record, source)
     return record, hashlib.sha256(raw).hexdigest()
 

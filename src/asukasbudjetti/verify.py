@@ -21,7 +21,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from asukasbudjetti import __version__
 from asukasbudjetti.errors import SHOWN_PROBLEMS, AsukasbudjettiError, InputError
-from asukasbudjetti.record import build_record, dumps_record
+from asukasbudjetti.record import build_record, dumps_record, read_record_file
 from asukasbudjetti.tally import InputDigest, TallyResult, tally_file
 
 #: The longest value a difference shows in full; longer ones are cut with "...".
@@ -109,20 +109,7 @@ def verify_record(
 
 
 def _read_record(source: str) -> tuple[bytes, dict[str, Any], _RecordHead]:
-    try:
-        raw = Path(source).read_bytes()
-    except OSError as exc:
-        raise InputError(f"{source}: cannot read the record: {exc.strerror or exc}") from exc
-    try:
-        record = json.loads(raw.decode("utf-8"))
-    except UnicodeDecodeError as exc:
-        raise InputError(f"{source}: not a result record: not UTF-8 text ({exc.reason} at byte {exc.start})") from exc
-    except json.JSONDecodeError as exc:
-        raise InputError(
-            f"{source}: not a result record: invalid JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}"
-        ) from exc
-    if not isinstance(record, dict):
-        raise InputError(f"{source}: not a result record: expected a JSON object, found {type(record).__name__}")
+    raw, record = read_record_file(source)
     try:
         head = _RecordHead.model_validate(record)
     except ValidationError as exc:

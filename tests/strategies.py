@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 
 from hypothesis import strategies as st
@@ -69,3 +70,8 @@ def elections(draw: st.DrawFn, vote_types: tuple[str, ...] = VOTE_TYPES) -> PbEl
         ballots.append(tuple(zip(chosen, points, strict=True)))
     threshold = draw(st.one_of(st.none(), st.integers(min_value=0, max_value=8)))
     return PbElection(vote_type, budget, costs, tuple(ballots), threshold)
+
+
+def ticket(seed: int, project_id: str) -> bytes:
+    """The lottery draw, computed independently of asukasbudjetti.rules.ties (docs/rules.md)."""
+    return hashlib.sha256(f"asukasbudjetti-lottery:{seed}:{project_id}".encode()).digest()

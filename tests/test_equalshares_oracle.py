@@ -22,9 +22,6 @@
 
 from __future__ import annotations
 
-import csv
-import hashlib
-import io
 from collections import Counter
 from dataclasses import dataclass, field
 from fractions import Fraction
@@ -44,7 +41,8 @@ from asukasbudjetti.profile import compile_profile
 from asukasbudjetti.rules import RULES, RuleOptions
 from asukasbudjetti.tally import load_election, tally_election, tally_file
 from tests.conftest import PABULIB, pabulib_params
-from tests.strategies import PbElection, elections
+from tests.strategies import PbElection, elections, ticket
+from tests.test_real_elections import announced
 
 F = Fraction
 WITHDRAWN = F(999_999_999)
@@ -69,10 +67,6 @@ ADD1_ORACLE_MAX_ENDOWMENT = 50_000
 #: she has paid all she had for one, the other is unaffordable (an early version
 #: priced the second round as if nobody had paid yet, and spent 2).
 SPENDS_MONEY_TWICE = PbElection("approval", "1", ("1", "1"), ((("p0", 1), ("p1", 1)),))
-def ticket(seed: int, project_id: str) -> bytes:
-    return hashlib.sha256(f"asukasbudjetti-lottery:{seed}:{project_id}".encode()).digest()
-
-
 # ---------------------------------------------------------------------------
 # The reference
 # ---------------------------------------------------------------------------
@@ -564,30 +558,6 @@ def test_add1_exact_equals_pabutools_iterated_mes(path: Path) -> None:
 # ---------------------------------------------------------------------------
 # Assen 2024: the city used equalshares/add1
 # ---------------------------------------------------------------------------
-
-
-def announced(path: Path) -> tuple[str, dict[str, int]]:
-    """The META rule and the ``selected`` column, read with the csv module alone."""
-    text = path.read_bytes().decode("utf-8-sig").replace("\r\n", "\n")
-    section = ""
-    header: list[str] = []
-    rule = ""
-    selected: dict[str, int] = {}
-    for row in csv.reader(io.StringIO(text), delimiter=";"):
-        if len(row) == 1 and row[0] in ("META", "PROJECTS", "VOTES"):
-            section, header = row[0], []
-            continue
-        if not row:
-            continue
-        if not header:
-            header = row
-            continue
-        if section == "META" and row[0] == "rule":
-            rule = row[1]
-        if section == "PROJECTS" and "selected" in header:
-            fields = dict(zip(header, row, strict=True))
-            selected[fields["project_id"]] = int(fields["selected"])
-    return rule, selected
 
 
 def test_assen_2024_official_rule_reproduces_the_announced_outcome() -> None:

@@ -10,7 +10,6 @@ asukasbudjetti.rules.
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Sequence
 from fractions import Fraction
 from itertools import permutations
@@ -21,6 +20,7 @@ from hypothesis import strategies as st
 from asukasbudjetti.model import Ballot, BallotTable, Election, Project, VoteType
 from asukasbudjetti.outcome import Decision, Outcome
 from asukasbudjetti.tally import tally_election
+from tests.strategies import ticket
 
 F = Fraction  # exact money, short: F("999.80") is 999.80 digit for digit
 WITHDRAWN = F(999_999_999)
@@ -70,10 +70,6 @@ def cents(low: int, high: int) -> st.SearchStrategy[F]:
 
 def hundreds(low: int, high: int) -> st.SearchStrategy[F]:
     return st.integers(low, high).map(lambda c: F(c * 100))
-
-
-def ticket(seed: int, project_id: str) -> bytes:
-    return hashlib.sha256(f"asukasbudjetti-lottery:{seed}:{project_id}".encode()).digest()
 
 
 def approvals(election: Election) -> dict[str, int]:

@@ -11,7 +11,6 @@ disagree on. It shares no code with asukasbudjetti.rules.
 
 from __future__ import annotations
 
-import hashlib
 import time
 from fractions import Fraction
 from itertools import combinations
@@ -30,7 +29,7 @@ from asukasbudjetti.rules.greedy import GreedyParams, run_greedy
 from asukasbudjetti.rules.maxwelfare import Objective, run_max_welfare
 from asukasbudjetti.tally import load_election
 from tests.conftest import pabulib_params
-from tests.strategies import PbElection, elections
+from tests.strategies import PbElection, elections, ticket
 
 F = Fraction
 OBJECTIVES: tuple[Objective, ...] = ("cost", "score")
@@ -42,10 +41,6 @@ def profile_of(election: PbElection, **order: list[int]) -> CompiledProfile:
     read = read_pabulib_bytes(election.text(**order).encode(), "x.pb")
     assert read.election is not None
     return compile_profile(read.election)
-
-
-def ticket(seed: int, project_id: str) -> bytes:
-    return hashlib.sha256(f"asukasbudjetti-lottery:{seed}:{project_id}".encode()).digest()
 
 
 def oracle_welfare(election: PbElection, objective: Objective) -> dict[str, F]:

@@ -21,7 +21,6 @@ votes, then whatever order its sets iterate in).
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
@@ -38,16 +37,12 @@ from asukasbudjetti.rules import RuleOptions
 from asukasbudjetti.rules.phragmen import run_phragmen
 from asukasbudjetti.tally import load_election
 from tests.conftest import pabulib_params
-from tests.strategies import PbElection, elections
+from tests.strategies import PbElection, elections, ticket
 
 F = Fraction
 WITHDRAWN = F(999_999_999)
 #: pabutools needs about 10 s for Warszawa 2026's 61,668 voters; larger files are left out.
 MAX_ORACLE_VOTERS = 20_000
-
-
-def ticket(seed: int, project_id: str) -> bytes:
-    return hashlib.sha256(f"asukasbudjetti-lottery:{seed}:{project_id}".encode()).digest()
 
 
 @dataclass

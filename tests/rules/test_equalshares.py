@@ -13,7 +13,6 @@ is written ``v1 = 4`` after a round.
 
 from __future__ import annotations
 
-import hashlib
 from fractions import Fraction
 
 import pytest
@@ -24,6 +23,7 @@ from asukasbudjetti.outcome import MesRound, Outcome
 from asukasbudjetti.profile import compile_profile
 from asukasbudjetti.rules import RULES, RuleOptions
 from asukasbudjetti.tally import tally_election
+from tests.strategies import ticket
 
 F = Fraction
 
@@ -76,11 +76,6 @@ def payments(round_: MesRound) -> list[tuple[int, F]]:
 
 def candidates(round_: MesRound) -> dict[str, F]:
     return dict(round_.candidates)
-
-
-def ticket(seed: int, project_id: str) -> bytes:
-    """The lottery draw, computed here independently of asukasbudjetti.rules.ties."""
-    return hashlib.sha256(f"asukasbudjetti-lottery:{seed}:{project_id}".encode()).digest()
 
 
 def steps(outcome: Outcome) -> list[tuple[F, tuple[str, ...], F, bool]]:

@@ -8,7 +8,6 @@ the walking order and the money left before each project's turn. Money is exact
 
 from __future__ import annotations
 
-import hashlib
 from fractions import Fraction
 from pathlib import Path
 
@@ -19,6 +18,7 @@ from asukasbudjetti.outcome import Decision, Outcome, ReserveUse, Tie
 from asukasbudjetti.profile import compile_profile
 from asukasbudjetti.rules.greedy import GreedyParams, run_greedy
 from asukasbudjetti.tally import load_election, tally_file
+from tests.strategies import ticket
 
 F = Fraction  # exact money, short: F("999.80") is 999.80 digit for digit
 GOOD = Path(__file__).resolve().parent.parent / "fixtures" / "good"
@@ -64,11 +64,6 @@ def check(
     if steps is not None:
         assert walk(outcome) == steps
         assert [s.rank for s in outcome.greedy_steps] == list(range(1, len(steps) + 1))
-
-
-def ticket(seed: int, project_id: str) -> bytes:
-    """The lottery draw, computed here independently of asukasbudjetti.rules.ties."""
-    return hashlib.sha256(f"asukasbudjetti-lottery:{seed}:{project_id}".encode()).digest()
 
 
 # ---------------------------------------------------------------------------

@@ -7,7 +7,6 @@ paper. Welfare with cost utilities is votes(p) * cost(p); money is exact.
 
 from __future__ import annotations
 
-import hashlib
 from fractions import Fraction
 from textwrap import dedent
 
@@ -19,6 +18,7 @@ from asukasbudjetti.profile import CompiledProfile, compile_profile
 from asukasbudjetti.rules import RuleOptions
 from asukasbudjetti.rules.greedy import GreedyParams, run_greedy
 from asukasbudjetti.rules.maxwelfare import CHOICE_AMONG_OPTIMA, run_max_welfare
+from tests.strategies import ticket
 
 F = Fraction  # exact money, short: F("70.10") is 70.10 digit for digit
 
@@ -38,11 +38,6 @@ def run(profile: CompiledProfile, seed: int = 0, objective: str = "cost") -> Out
     assert outcome.spent + outcome.left == outcome.budget
     assert outcome.rule == "max-welfare"
     return outcome
-
-
-def ticket(seed: int, project_id: str) -> bytes:
-    """The lottery draw, computed here independently of asukasbudjetti.rules.ties."""
-    return hashlib.sha256(f"asukasbudjetti-lottery:{seed}:{project_id}".encode()).digest()
 
 
 def seed_where_first(first: str, others: list[str]) -> int:

@@ -9,7 +9,6 @@ loads are exact (``F("2.50")`` is 2.50 digit for digit, ``F(5, 8)`` five eighths
 
 from __future__ import annotations
 
-import hashlib
 from fractions import Fraction
 
 import pytest
@@ -22,6 +21,7 @@ from asukasbudjetti.profile import CompiledProfile, compile_profile
 from asukasbudjetti.rules import RuleOptions
 from asukasbudjetti.rules.phragmen import run_phragmen
 from asukasbudjetti.validation import validate
+from tests.strategies import ticket
 
 F = Fraction
 
@@ -65,11 +65,6 @@ def phragmen(text: str, seed: int = 0) -> Outcome:
 
 def rounds(outcome: Outcome) -> list[Round]:
     return [(r.project_id, r.cost, r.supporters, r.load, r.money_left, r.removed) for r in outcome.phragmen_rounds]
-
-
-def ticket(seed: int, project_id: str) -> bytes:
-    """The lottery draw, computed here independently of asukasbudjetti.rules.ties."""
-    return hashlib.sha256(f"asukasbudjetti-lottery:{seed}:{project_id}".encode()).digest()
 
 
 # ---------------------------------------------------------------------------

@@ -634,16 +634,7 @@ def _tally_pot(
     election, pot_forced, forced_cost = _csv_pot_election(
         pot, budget, inputs, ballots_by_pot.get(pot.name, []), withdrawn, forced
     )
-    remaining = {p.project_id for p in election.projects}
-    groups = [[p for p in group if p in remaining] for group in exclusive]
-    result, _ = tally_election(
-        election,
-        rule=pot.rule,
-        seed=seed,
-        exclusive=[g for g in groups if len(g) > 1] if _greedy_family(pot.rule) else (),
-        threshold=pot.threshold,
-        params=list(pot.params.items()),
-    )
+    result = _run_pot_rule(pot, election, seed, exclusive)
     outcome = result.outcome
     if pot_forced:
         outcome = outcome.model_copy(
@@ -744,17 +735,23 @@ def _tally_pabulib_pot(
 ) -> PotResult:
     """A pot whose projects and ballots come from a pabulib file (budget from the cycle)."""
     adjusted = _pabulib_pot_election(pot, budget, election, withdrawn, forced)
+    return _run_pot_rule(pot, adjusted, seed, exclusive).model_copy(update={"pot": pot.name})
+
+
+def _run_pot_rule(pot: Pot, election: Election, seed: int, exclusive: list[list[str]]) -> PotResult:
+    """The pot's rule, parameters and threshold on its election; exclusive groups
+    narrowed to the pot's projects (greedy rules only; others were refused earlier)."""
     ids = {p.project_id for p in election.projects}
     groups = [[p for p in group if p in ids] for group in exclusive]
     result, _ = tally_election(
-        adjusted,
+        election,
         rule=pot.rule,
         seed=seed,
         exclusive=[g for g in groups if len(g) > 1] if _greedy_family(pot.rule) else (),
         threshold=pot.threshold,
         params=list(pot.params.items()),
     )
-    return result.model_copy(update={"pot": pot.name})
+    return result
 
 
 def read_paper_counts(path: Path, source: str) -> dict[str, int]:

@@ -57,10 +57,7 @@ from dataclasses import dataclass, field
 from itertools import accumulate
 from pathlib import Path
 
-try:
-    import resource
-except ImportError:  # pragma: no cover - Windows
-    resource = None  # type: ignore[assignment]
+from benchcommon import code_version, mib, own_peak_rss_kib
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 CONSOLE_SCRIPT = Path(sys.executable).parent / "asukasbudjetti"
@@ -211,13 +208,6 @@ def cycle_toml(pots: Sequence[PotSpec], rule: str, voters: int) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _own_peak_rss_kib() -> int | None:
-    if resource is None:
-        return None
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    return peak // 1024 if sys.platform == "darwin" else peak
-
-
 def run_process(
     command: Sequence[str], timeout: float, env: dict[str, str] | None = None
 ) -> tuple[float, int | None, str, int | None]:
@@ -229,7 +219,7 @@ def run_process(
     process's own peak (Linux charges a child the high-water RSS of the address space
     it was spawned from); generating the files is streamed so this process stays small.
     """
-    floor = _own_peak_rss_kib()
+    floor = own_peak_rss_kib()
     killed = threading.Event()
 
     def kill(pid: int) -> None:
@@ -288,34 +278,6 @@ def bench_rule(directory: Path, generated: Generated, rule: str, args: argparse.
     return result
 
 
-def code_version(src: Path | None) -> str:
-    """The commit measured, and whether src/ has uncommitted changes (if git is there)."""
-    try:
-        head = subprocess.run(
-            ["git", "rev-parse", "--short", "HEAD"],
-            cwd=PROJECT_ROOT,
-            capture_output=True,
-            text=True,
-            check=True,
-        ).stdout.strip()
-        dirty = subprocess.run(
-            ["git", "status", "--porcelain", "--", "src"],
-            cwd=PROJECT_ROOT,
-            capture_output=True,
-            text=True,
-            check=True,
-        ).stdout.strip()
-    except (OSError, subprocess.CalledProcessError):
-        return "unknown (no git)"
-    if src is not None:
-        return f"{head} (package from {src}; src/ in the working tree not used)"
-    return f"{head}" + (" + uncommitted changes under src/" if dirty else "")
-
-
-def _mib(kib: int | None) -> str:
-    return "—" if kib is None else f"{kib / 1024:.0f}"
-
-
 def _met(ok: bool | None) -> str:
     return "—" if ok is None else ("yes" if ok else "**no**")
 
@@ -340,7 +302,7 @@ def markdown_table(generated: Generated, results: Sequence[RunResult], timeout: 
             f"{generated.voters:,}",
             f"{generated.ballot_rows:,}",
             wall,
-            f"≥ {_mib(r.rss_kib)} (when killed)" if r.timed_out and r.rss_kib is not None else _mib(r.rss_kib),
+            f"≥ {mib(r.rss_kib)} (when killed)" if r.timed_out and r.rss_kib is not None else mib(r.rss_kib),
             _met(fast),
             _met(small),
             str(sum(r.funded.values())) if r.funded else "—",
@@ -439,7 +401,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             status = (
                 "timeout"
                 if result.timed_out
-                else (result.error or f"{result.seconds:.1f} s, {_mib(result.rss_kib)} MiB")
+                else (result.error or f"{result.seconds:.1f} s, {mib(result.rss_kib)} MiB")
             )
             print(f"  {status}", flush=True)
 

@@ -40,12 +40,3 @@ class Problem(BaseModel):
         """The same problem as an error (``--strict``)."""
         return self.model_copy(update={"severity": Severity.ERROR})
 
-
-def errors_in(problems: list[Problem]) -> list[Problem]:
-    """The problems that stop a tally."""
-    return [p for p in problems if p.severity is Severity.ERROR]
-
-
-def warnings_in(problems: list[Problem]) -> list[Problem]:
-    """The problems that are shown and recorded but do not stop a tally."""
-    return [p for p in problems if p.severity is Severity.WARNING]

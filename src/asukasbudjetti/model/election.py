@@ -49,13 +49,6 @@ class Election(BaseModel):
             return None
         return int(text.strip())
 
-    def meta_number(self, key: str) -> Fraction | None:
-        """An exact numeric META field, or None when absent."""
-        text = self.meta.get(key)
-        if text is None or text.strip() == "":
-            return None
-        return Fraction(text.strip())
-
     def project_ids(self) -> tuple[str, ...]:
         """Project ids in file order."""
         return tuple(p.project_id for p in self.projects)

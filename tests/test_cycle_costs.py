@@ -63,4 +63,4 @@ def test_cost_bands_price_projects_at_the_top_of_their_band(tmp_path: Path) -> N
     outcome = tally_cycle(path).pots[0].outcome
     assert outcome.funded == ("X",)
     assert outcome.spent == 50000
-    assert [step.cost for step in outcome.greedy_steps] == [50000, 150000]
+    assert [step.cost for step in outcome.steps] == [50000, 150000]

@@ -54,7 +54,7 @@ from click.testing import CliRunner
 
 from asukasbudjetti.cli import main
 from asukasbudjetti.cycles import load_cycle, split_by_population, tally_cycle
-from asukasbudjetti.outcome import Decision
+from asukasbudjetti.model.outcome import Decision
 from asukasbudjetti.tally import TallyResult
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
@@ -136,7 +136,7 @@ def test_tampere_by_hand() -> None:
     assert tie.projects == ("K4", "K2")
     assert tie.decisive
     assert tie.settled_by == ("lower cost",)
-    steps = {step.project_id: step for step in ita.outcome.greedy_steps}
+    steps = {step.project_id: step for step in ita.outcome.steps}
     assert steps["I1"].decision is Decision.WITHDRAWN
     assert steps["I1"].votes == 6
     assert [(m.source, m.target, m.amount) for m in result.leftover_moves] == [

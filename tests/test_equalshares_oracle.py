@@ -36,7 +36,7 @@ from hypothesis import strategies as st
 
 from asukasbudjetti.io import read_pabulib_bytes
 from asukasbudjetti.model import Election
-from asukasbudjetti.outcome import Outcome
+from asukasbudjetti.model.outcome import Outcome
 from asukasbudjetti.profile import compile_profile
 from asukasbudjetti.rules import RULES, RuleOptions
 from asukasbudjetti.tally import load_election, tally_election, tally_file

@@ -34,8 +34,8 @@ def test_example_greedy_by_hand() -> None:
     assert outcome.funded == ("K1", "K2", "K4", "K6")
     assert outcome.spent == Fraction("99500.50")
     assert outcome.left == Fraction("499.50")
-    assert [step.score for step in outcome.greedy_steps] == [8, 7, 6, 5, 3, 2]
-    assert [step.money_left for step in outcome.greedy_steps] == [
+    assert [step.score for step in outcome.steps] == [8, 7, 6, 5, 3, 2]
+    assert [step.money_left for step in outcome.steps] == [
         100000,
         55000,
         25000,

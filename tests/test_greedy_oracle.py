@@ -18,7 +18,7 @@ from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from asukasbudjetti.model import Ballot, BallotTable, Election, Project, VoteType
-from asukasbudjetti.outcome import Decision, Outcome
+from asukasbudjetti.model.outcome import Decision, Outcome
 from asukasbudjetti.tally import tally_election
 from tests.strategies import ticket
 
@@ -113,10 +113,10 @@ def check_against_oracle(
     assert outcome.left == money
     assert outcome.spent == election.budget - money
     assert (outcome.reserve.project_id if outcome.reserve else None) == reserved
-    walked = [s.project_id for s in outcome.greedy_steps if s.decision is not Decision.WITHDRAWN]
+    walked = [s.project_id for s in outcome.steps if s.decision is not Decision.WITHDRAWN]
     assert walked == order
     withdrawn = {p.project_id for p in election.projects if p.cost == WITHDRAWN}
-    assert {s.project_id for s in outcome.greedy_steps if s.decision is Decision.WITHDRAWN} == withdrawn
+    assert {s.project_id for s in outcome.steps if s.decision is Decision.WITHDRAWN} == withdrawn
 
 
 @settings(max_examples=300, deadline=None)
@@ -180,6 +180,6 @@ def test_greedy_family_matches_oracle_with_ties(election: Election, seed: int) -
                 outcomes.add((frozenset(funded), reserved))
             expected.append((tuple(group), settled, len(outcomes) > 1))
         # steps are counted over the whole walk, withdrawn projects included
-        rank = {s.project_id: s.rank for s in outcome.greedy_steps}
+        rank = {s.project_id: s.rank for s in outcome.steps}
         got = [(t.step, t.projects, t.settled_by, t.decisive) for t in outcome.ties]
         assert got == [(rank[g[0]], g, s, d) for g, s, d in expected]

@@ -22,7 +22,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from asukasbudjetti.io import read_pabulib_bytes
-from asukasbudjetti.outcome import Outcome
+from asukasbudjetti.model.outcome import Outcome
 from asukasbudjetti.profile import CompiledProfile, compile_profile
 from asukasbudjetti.rules import RuleOptions
 from asukasbudjetti.rules.greedy import GreedyParams, run_greedy

@@ -27,7 +27,7 @@ def test_greedy_counts_paper_votes() -> None:
     assert outcome.funded == ("B", "C")
     assert outcome.spent == 90
     assert outcome.left == 10
-    assert [(s.project_id, s.votes) for s in outcome.greedy_steps] == [("B", 6), ("A", 3), ("C", 2)]
+    assert [(s.project_id, s.votes) for s in outcome.steps] == [("B", 6), ("A", 3), ("C", 2)]
 
 
 @pytest.mark.parametrize("rule", ["equalshares", "equalshares/add1"])

@@ -1,7 +1,5 @@
 """asukasbudjetti: exact, explainable tallying of participatory budgeting ballots."""
 
-__version__ = "0.1.0"
-
 from asukasbudjetti.errors import (
     AsukasbudjettiError,
     InputError,
@@ -13,14 +11,17 @@ from asukasbudjetti.errors import (
     UnsupportedVoteTypeError,
 )
 from asukasbudjetti.io import read_pabulib, write_pabulib
+from asukasbudjetti.io.record import read_record, write_record
 from asukasbudjetti.model import Ballot, BallotTable, Election, Project, VoteType
 from asukasbudjetti.money import format_money, parse_money
-from asukasbudjetti.outcome import Decision, Outcome
+from asukasbudjetti.model.outcome import Decision, Outcome
+from asukasbudjetti.model.record import Record
 from asukasbudjetti.problems import Problem, Severity
 from asukasbudjetti.profile import CompiledProfile, compile_profile
 from asukasbudjetti.rules import RULES, get_rule
-from asukasbudjetti.tally import TallyResult, load_election, tally_election, tally_file
+from asukasbudjetti.tally import load_election, tally_election, tally_file
 from asukasbudjetti.validation import validate
+from asukasbudjetti.version import __version__
 
 __all__ = [
     "AsukasbudjettiError",
@@ -37,9 +38,9 @@ __all__ = [
     "ProblemsError",
     "Project",
     "RULES",
+    "Record",
     "RuleError",
     "Severity",
-    "TallyResult",
     "UnknownRuleError",
     "UnsupportedVoteTypeError",
     "VoteType",
@@ -50,8 +51,10 @@ __all__ = [
     "load_election",
     "parse_money",
     "read_pabulib",
+    "read_record",
     "tally_election",
     "tally_file",
     "validate",
     "write_pabulib",
+    "write_record",
 ]

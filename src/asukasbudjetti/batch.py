@@ -161,7 +161,7 @@ def tally_file_rules(path: Path, name: str, rules: Sequence[str], *, seed: int =
             rows.append(about.model_copy(update={"rule": rule, "seconds": seconds, "error": one_line(exc)}))
             continue
         seconds = load_seconds + time.perf_counter() - start
-        outcome = pot.outcome
+        outcome = pot
         rows.append(
             about.model_copy(
                 update={

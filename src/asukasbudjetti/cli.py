@@ -17,16 +17,16 @@ from typing import Any, TypeVar
 
 import click
 
-from asukasbudjetti import __version__
 from asukasbudjetti.batch import find_elections, parse_rule_names, render_csv, run_batch, summarize
 from asukasbudjetti.errors import AsukasbudjettiError, OutputError, ProblemsError, format_problems
+from asukasbudjetti.io.files import write_atomically
+from asukasbudjetti.model.outcome import Decision, Outcome
+from asukasbudjetti.model.record import Record
 from asukasbudjetti.money import format_money
-from asukasbudjetti.outcome import Decision, Outcome
-from asukasbudjetti.problems import Severity
-from asukasbudjetti.record import build_record, dumps_record, write_atomically
 from asukasbudjetti.rules import RULES
 from asukasbudjetti.rules.ties import DEFAULT_SEED
-from asukasbudjetti.tally import OFFICIAL, TallyResult, load_election, tally_file
+from asukasbudjetti.tally import OFFICIAL, load_election, tally_file
+from asukasbudjetti.version import __version__
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -132,9 +132,12 @@ def tally(
         # A cycle file says each pot's rule and parameters itself.
         from asukasbudjetti.cycles import tally_cycle
 
-        result = tally_cycle(file, exclude_invalid=exclude_invalid)
+        record = tally_cycle(file, exclude_invalid=exclude_invalid)
     else:
-        result = tally_file(
+        # Margins are found above the tally, by re-running the rule on changed elections.
+        from asukasbudjetti.audit.margins import tally_file_with_margins
+
+        record = (tally_file_with_margins if margins else tally_file)(
             file,
             rule=rule,
             seed=seed,
@@ -142,15 +145,14 @@ def tally(
             threshold=threshold,
             params=_parse_params(params),
             strict=strict,
-            margins=margins,
         )
-    text = dumps_record(build_record(result))
+    text = record.dumps()
     if output is not None:
         write_atomically(output, text)
     if as_json:
         click.echo(text, nl=False)
     else:
-        click.echo(_table(result))
+        click.echo(_table(record))
 
 
 @main.command()
@@ -241,14 +243,16 @@ def batch(folder: str, rules_text: str, jobs: int, recursive: bool, seed: int, o
 
 @main.command()
 @click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write the schema here.")
+@click.option(
+    "--record", "of_record", is_flag=True, help="The schema of the result record instead of the cycle file."
+)
 @_friendly
-def schema(output: str | None) -> None:
-    """Print the JSON Schema of the budget cycle file (for editors' completion and checks)."""
-    import json
+def schema(output: str | None, of_record: bool) -> None:
+    """Print the JSON Schema of the budget cycle file (for editors' completion and checks),
+    or with --record that of the result record (generated from its model)."""
+    from asukasbudjetti.model.schemas import cycle_schema_text, record_schema_text
 
-    from asukasbudjetti.model.cycle import Cycle
-
-    text = json.dumps(Cycle.model_json_schema(), indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+    text = record_schema_text() if of_record else cycle_schema_text()
     if output is not None:
         write_atomically(output, text)
     else:
@@ -271,7 +275,7 @@ def verify(record: str, inputs_dir: str | None) -> None:
     Checks every input's size and SHA-256 first; any difference is listed on
     standard error (exit 1).
     """
-    from asukasbudjetti.verify import verify_record
+    from asukasbudjetti.audit.verify import verify_record
 
     report = verify_record(record, inputs_dir)
     if not report.ok:
@@ -301,7 +305,7 @@ def verify(record: str, inputs_dir: str | None) -> None:
 def compare(file: str, rules_text: str, seed: int | None, as_json: bool) -> None:
     """Compare rules on FILE (a .pb file, or every pot of a cycle .toml): funded projects,
     money spent, and how many funded projects the voters approved under each."""
-    from asukasbudjetti.compare import check_rule_names, compare_file, comparison_json, render_comparison
+    from asukasbudjetti.audit.compare import check_rule_names, compare_file, comparison_json, render_comparison
 
     try:
         rules = check_rule_names([name.strip() for name in rules_text.split(",")])
@@ -325,7 +329,7 @@ def compare(file: str, rules_text: str, seed: int | None, as_json: bool) -> None
 @_friendly
 def report(record: str, fmt: str | None, output: str | None) -> None:
     """Write a report of RECORD (a result record) for the public, from the record alone."""
-    from asukasbudjetti.report import render_report
+    from asukasbudjetti.publish.report import render_report
 
     if fmt is None:
         fmt = "md" if output is not None and output.lower().endswith(".md") else "html"
@@ -343,10 +347,10 @@ def report(record: str, fmt: str | None, output: str | None) -> None:
 @_friendly
 def explain(record: str, project: str | None, lang: str) -> None:
     """Say in plain words why each project of RECORD (a result record) was funded or not, from the record alone."""
-    from asukasbudjetti.explain import explain as explain_record
-    from asukasbudjetti.explain import load_record
+    from asukasbudjetti.audit.explain import explain as explain_record
+    from asukasbudjetti.io.record import read_record
 
-    paragraphs = explain_record(load_record(record), project=project, lang="fi" if lang == "fi" else "en")
+    paragraphs = explain_record(read_record(record), project=project, lang="fi" if lang == "fi" else "en")
     click.echo("\n\n".join(paragraphs))
 
 
@@ -385,11 +389,11 @@ def _aligned(rows: list[tuple[str, ...]], right: set[int]) -> list[str]:
 
 def _trace_rows(outcome: Outcome) -> list[str]:
     """The rule's steps as a table: greedy walk, MES rounds or Phragmén rounds."""
-    if outcome.greedy_steps:
+    if outcome.steps:
         rows: list[tuple[str, ...]] = [("rank", "project", "score", "votes", "cost", "decision")]
         rows += [
             (str(s.rank), s.project_id, str(s.score), str(s.votes), format_money(s.cost), _MARK[s.decision])
-            for s in outcome.greedy_steps
+            for s in outcome.steps
         ]
         return _aligned(rows, {0, 2, 3, 4})
     lines: list[str] = []
@@ -431,10 +435,10 @@ def _trace_rows(outcome: Outcome) -> list[str]:
     return lines
 
 
-def _table(result: TallyResult) -> str:
+def _table(record: Record) -> str:
     lines: list[str] = []
-    for pot in result.pots:
-        outcome = pot.outcome
+    for pot in record.outcomes:
+        outcome = pot
         lines.append(f"{pot.source}: pot {pot.pot!r}, rule {outcome.rule}, budget {format_money(outcome.budget)}")
         lines.extend(_trace_rows(outcome))
         lines.append(f"  funded: {', '.join(outcome.funded) if outcome.funded else '(none)'}")
@@ -463,19 +467,19 @@ def _table(result: TallyResult) -> str:
                     "  paid from money outside the file (not reproducible from the ballots): "
                     + ", ".join(announced.outside_money)
                 )
-    if result.cycle is not None:
-        lines.append(f"cycle {result.cycle!r}:")
-        for pot in result.pots:
+    if record.cycle is not None:
+        lines.append(f"cycle {record.cycle.name!r}:")
+        for pot in record.outcomes:
             lines.append(
-                f"  {pot.pot}: budget {format_money(pot.outcome.budget)}, spent {format_money(pot.outcome.spent)}, "
-                f"left {format_money(pot.outcome.left)}, {len(pot.outcome.funded)} funded"
+                f"  {pot.pot}: budget {format_money(pot.budget)}, spent {format_money(pot.spent)}, "
+                f"left {format_money(pot.left)}, {len(pot.funded)} funded"
             )
-        for move in result.leftover_moves:
+        for move in record.cycle.leftover_moves:
             lines.append(f"  leftover: {format_money(move.amount)} from {move.source} to {move.target}")
-    warnings = [w for w in result.warnings if w.severity is Severity.WARNING]
+    warnings = record.warnings
     if warnings:
         lines.append(f"warnings ({len(warnings)}):")
-        lines.extend(f"  {w}" for w in warnings[:20])
+        lines.extend(f"  {w.message}" for w in warnings[:20])
         if len(warnings) > 20:
             lines.append(f"  ... and {len(warnings) - 20} more")
     return "\n".join(lines)

@@ -2,7 +2,7 @@
 
 files (cycle TOML, projects CSV, ballots CSV) -> Cycle model -> pot amounts (split
 by population where asked) -> ballots checked against the cycle's rules -> one
-Election per pot -> the pot's rule -> leftover policy -> one TallyResult.
+Election per pot -> the pot's rule -> leftover policy -> one Record.
 
 A ballot that breaks a rule stops the tally with every problem listed; with
 ``exclude_invalid=True`` such ballots are left out instead, and each one is listed
@@ -26,9 +26,17 @@ from asukasbudjetti.io.csv_ballots import BallotRow, ProjectRow, read_ballots, r
 from asukasbudjetti.model import WITHDRAWN_COST, BallotTable, Election, Project, SourceLocation, VoteType
 from asukasbudjetti.model.cycle import BallotRules, Cycle, Pot
 from asukasbudjetti.money import format_money, parse_money
-from asukasbudjetti.outcome import LeftoverMove
+from asukasbudjetti.model.record import (
+    CouncilDecision,
+    CycleInvocation,
+    CycleRecord,
+    InputDigest,
+    LeftoverMove,
+    PotOutcome,
+    Record,
+)
 from asukasbudjetti.problems import Problem, Severity
-from asukasbudjetti.tally import InputDigest, PotResult, TallyResult, load_election, tally_election
+from asukasbudjetti.tally import load_election, make_record, tally_election
 
 _VOTE_TYPE = {
     "approval": VoteType.APPROVAL,
@@ -548,7 +556,7 @@ def _prepare(path: str | os.PathLike[str], exclude_invalid: bool) -> _Prepared:
     )
 
 
-def tally_cycle(path: str | os.PathLike[str], *, exclude_invalid: bool = False) -> TallyResult:
+def tally_cycle(path: str | os.PathLike[str], *, exclude_invalid: bool = False) -> Record:
     """Tally every pot of a cycle file, apply decisions and the leftover policy."""
     prepared = _prepare(path, exclude_invalid)
     loaded, inputs = prepared.loaded, prepared.inputs
@@ -561,13 +569,13 @@ def tally_cycle(path: str | os.PathLike[str], *, exclude_invalid: bool = False) 
     citywide = next((p for p in config.pots if p.kind == "citywide"), None)
     if config.leftover.order == "citywide-first" and citywide is not None:
         order = [citywide] + [p for p in config.pots if p.kind == "district"]
-    results: dict[str, PotResult] = {}
+    results: dict[str, PotOutcome] = {}
     moves: list[LeftoverMove] = []
     budgets = dict(loaded.amounts)
     for pot in order:
         if pot is citywide and config.leftover.policy == "to-citywide" and config.leftover.order == "districts-first":
             for district in (p for p in config.pots if p.kind == "district"):
-                left = results[district.name].outcome.left
+                left = results[district.name].left
                 if left:
                     moves.append(LeftoverMove(source=district.name, target=pot.name, amount=left))
                     budgets[pot.name] += left
@@ -577,17 +585,17 @@ def tally_cycle(path: str | os.PathLike[str], *, exclude_invalid: bool = False) 
     if citywide is not None and config.leftover.policy == "to-citywide" and config.leftover.order == "citywide-first":
         top_up = Fraction(0)
         for district in (p for p in config.pots if p.kind == "district"):
-            left = results[district.name].outcome.left
+            left = results[district.name].left
             if left:
                 moves.append(LeftoverMove(source=district.name, target=citywide.name, amount=left))
                 top_up += left
         if top_up:
             first = results[citywide.name]
-            already = set(first.outcome.funded)
+            already = set(first.funded)
             second = _tally_pot(
                 config,
                 citywide,
-                first.outcome.left + top_up,
+                first.left + top_up,
                 inputs,
                 ballots_by_pot,
                 withdrawn | already,
@@ -597,19 +605,21 @@ def tally_cycle(path: str | os.PathLike[str], *, exclude_invalid: bool = False) 
             results[citywide.name + " (top-up)"] = second.model_copy(update={"pot": citywide.name + " (top-up)"})
     if config.leftover.policy == "carry-over":
         for name, result in results.items():
-            if result.outcome.left:
-                moves.append(LeftoverMove(source=name, target="next cycle", amount=result.outcome.left))
+            if result.left:
+                moves.append(LeftoverMove(source=name, target="next cycle", amount=result.left))
     digests = tuple(_digest(p) for p in inputs.paths)
     ordered = [results[p.name] for p in config.pots] + [r for n, r in results.items() if n.endswith("(top-up)")]
-    return TallyResult(
+    return make_record(
         requested_rule="cycle",
-        invocation={"kind": "cycle", "exclude_invalid": exclude_invalid},
+        invocation=CycleInvocation(kind="cycle", exclude_invalid=exclude_invalid),
         inputs=digests,
-        pots=tuple(ordered),
-        warnings=tuple(excluded),
-        cycle=config.cycle.name,
-        decisions=tuple({"kind": d.kind, "projects": list(d.projects), "reason": d.reason} for d in decisions),
-        leftover_moves=tuple(moves),
+        outcomes=ordered,
+        warnings=excluded,
+        cycle=CycleRecord(
+            name=config.cycle.name,
+            decisions=tuple(CouncilDecision(kind=d.kind, projects=tuple(d.projects), reason=d.reason) for d in decisions),
+            leftover_moves=tuple(moves),
+        ),
     )
 
 
@@ -627,15 +637,14 @@ def _tally_pot(
     withdrawn: set[str],
     forced: set[str],
     exclusive: list[list[str]],
-) -> PotResult:
+) -> PotOutcome:
     seed = pot.seed if pot.seed is not None else config.cycle.seed
     if pot.name in inputs.pabulib:
         return _tally_pabulib_pot(pot, budget, inputs.pabulib[pot.name], withdrawn, forced, exclusive, seed)
     election, pot_forced, forced_cost = _csv_pot_election(
         pot, budget, inputs, ballots_by_pot.get(pot.name, []), withdrawn, forced
     )
-    result = _run_pot_rule(pot, election, seed, exclusive)
-    outcome = result.outcome
+    outcome = _run_pot_rule(pot, election, seed, exclusive)
     if pot_forced:
         outcome = outcome.model_copy(
             update={
@@ -645,7 +654,7 @@ def _tally_pot(
                 "left": budget - outcome.spent - min(forced_cost, budget),
             }
         )
-    return result.model_copy(update={"outcome": outcome, "pot": pot.name})
+    return outcome.model_copy(update={"pot": pot.name})
 
 
 def _csv_pot_election(
@@ -732,13 +741,13 @@ def _tally_pabulib_pot(
     forced: set[str],
     exclusive: list[list[str]],
     seed: int,
-) -> PotResult:
+) -> PotOutcome:
     """A pot whose projects and ballots come from a pabulib file (budget from the cycle)."""
     adjusted = _pabulib_pot_election(pot, budget, election, withdrawn, forced)
     return _run_pot_rule(pot, adjusted, seed, exclusive).model_copy(update={"pot": pot.name})
 
 
-def _run_pot_rule(pot: Pot, election: Election, seed: int, exclusive: list[list[str]]) -> PotResult:
+def _run_pot_rule(pot: Pot, election: Election, seed: int, exclusive: list[list[str]]) -> PotOutcome:
     """The pot's rule, parameters and threshold on its election; exclusive groups
     narrowed to the pot's projects (greedy rules only; others were refused earlier)."""
     ids = {p.project_id for p in election.projects}

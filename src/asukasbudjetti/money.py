@@ -12,6 +12,9 @@ from __future__ import annotations
 
 import re
 from fractions import Fraction
+from typing import Annotated
+
+from pydantic import PlainSerializer, PlainValidator, WithJsonSchema
 
 from asukasbudjetti.errors import MoneyError
 
@@ -90,3 +93,44 @@ def format_money(amount: Fraction) -> str:
     sign = "-" if amount < 0 else ""
     digits = str(scaled).rjust(places + 1, "0")
     return f"{sign}{digits[:-places]}.{digits[-places:]}".rstrip("0").rstrip(".")
+
+
+# --- money in records -------------------------------------------------------------------------------------------
+
+#: Exact money as a record writes it: a decimal (``"748772.64"``) or a fraction (``"1000/3"``).
+MONEY_TEXT = r"^-?[0-9]+(\.[0-9]+|/[0-9]+)?$"
+_MONEY_TEXT = re.compile(MONEY_TEXT)
+
+
+def money_text(amount: Fraction) -> str:
+    """The record's text of ``amount``: :func:`format_money`, with a leading ``-`` when negative."""
+    return format_money(amount) if amount >= 0 else "-" + format_money(-amount)
+
+
+def money_from_text(value: object) -> Fraction:
+    """An exact amount from a record: a Fraction as it is, or text as :func:`money_text` writes it.
+
+    Anything else (a JSON number, which may already have lost the exact amount; a
+    malformed text) raises ``ValueError``, which pydantic reports at the field's path.
+    """
+    if isinstance(value, Fraction):
+        return value
+    if isinstance(value, str) and len(value) <= MAX_DIGITS and _MONEY_TEXT.fullmatch(value):
+        try:
+            return Fraction(value)
+        except ZeroDivisionError:
+            pass
+    raise ValueError(f"expected exact money as text, such as '1000.5' or '1000/3', not {value!r}"[:200])
+
+
+#: The one serializer/validator pair for exact numbers in every model the record (and
+#: the comparison) is made of: a :class:`Fraction` in Python, exact text in JSON, never
+#: a JSON number.
+Exact = Annotated[
+    Fraction,
+    PlainValidator(money_from_text),
+    PlainSerializer(money_text, return_type=str),
+    WithJsonSchema({"type": "string", "pattern": MONEY_TEXT}),
+]
+#: An amount of money (an :data:`Exact` number).
+Money = Exact

@@ -3,8 +3,12 @@
 This is the library's front door::
 
     from asukasbudjetti import tally_file
-    result = tally_file("examples/kumpula.pb", rule="official")
-    result.pots[0].outcome.funded
+    record = tally_file("examples/kumpula.pb", rule="official")
+    record.outcomes[0].funded
+
+The result is the :class:`~asukasbudjetti.model.record.Record` that everything after
+the tally reads. Margins are not computed here but above the tally
+(:func:`asukasbudjetti.audit.margins.tally_file_with_margins`).
 
 ``rule="official"`` runs the rule the file declares (META ``rule``) with the
 parameters the file declares (META ``min_project_score_threshold``); any other
@@ -22,18 +26,29 @@ from contextlib import contextmanager
 from fractions import Fraction
 from pathlib import Path
 
-from pydantic import BaseModel, ConfigDict
-
 from asukasbudjetti.errors import InputError, MoneyError, ProblemsError
 from asukasbudjetti.io.pabulib import read_pabulib_bytes
 from asukasbudjetti.model import Election
-from asukasbudjetti.money import format_money, parse_money
-from asukasbudjetti.outcome import LeftoverMove, Outcome
+from asukasbudjetti.model.outcome import Outcome
+from asukasbudjetti.model.record import (
+    SCHEMA_VERSION,
+    Announced,
+    CycleInvocation,
+    CycleRecord,
+    Generator,
+    InputDigest,
+    PabulibInvocation,
+    PotOutcome,
+    Record,
+    RecordWarning,
+)
+from asukasbudjetti.money import parse_money
 from asukasbudjetti.problems import Problem, Severity
 from asukasbudjetti.profile import compile_profile
 from asukasbudjetti.rules import RuleOptions, check_ballots, check_vote_type, get_rule
 from asukasbudjetti.rules.ties import DEFAULT_SEED
 from asukasbudjetti.validation import validate
+from asukasbudjetti.version import __version__
 
 OFFICIAL = "official"
 #: Reader problems after which the rest of the file cannot be checked meaningfully.
@@ -45,71 +60,6 @@ STRUCTURAL = frozenset(
 FROM_PLACEHOLDERS = frozenset({"zero-cost", "cost-over-budget", "summary-mismatch"})
 #: Rules under which ``selected`` = 2 marks the reserve-funded project (Poznań).
 RESERVE_RULES = frozenset({"greedy-custom"})
-
-
-class InputDigest(BaseModel):
-    """An input file as the record identifies it."""
-
-    model_config = ConfigDict(frozen=True)
-
-    file: str
-    size: int
-    sha256: str
-
-
-class Announced(BaseModel):
-    """The outcome the city announced (PROJECTS ``selected``), against ours.
-
-    ``funded`` are the projects the rule should reproduce: ``selected`` = 1, plus 2
-    under Poznań's reserve rule. ``outside_money`` were paid from money outside the
-    file (``selected`` = 3, and 2 under other rules, e.g. Gdynia's turnout award):
-    no rule can reproduce them from the ballots. ``missing`` were announced but not
-    funded by us; ``extra`` funded by us but not announced.
-    """
-
-    model_config = ConfigDict(frozen=True)
-
-    funded: tuple[str, ...]
-    outside_money: tuple[str, ...]
-    missing: tuple[str, ...]
-    extra: tuple[str, ...]
-
-    @property
-    def matches(self) -> bool:
-        return not self.missing and not self.extra
-
-
-class PotResult(BaseModel):
-    """One pot's outcome, with the announced outcome when the file has one."""
-
-    model_config = ConfigDict(frozen=True)
-
-    pot: str
-    source: str
-    outcome: Outcome
-    announced: Announced | None = None
-    #: Project names where the input has them (the record and report show them).
-    names: dict[str, str] = {}
-    #: For each unfunded project, how far it was from funding (``tally --margins``):
-    #: project, extra_supporters, max_cost (exact text), method.
-    margins: tuple[dict[str, str | int | None], ...] = ()
-
-
-class TallyResult(BaseModel):
-    """Everything a tally produced: the record is rendered from this alone."""
-
-    model_config = ConfigDict(frozen=True)
-
-    requested_rule: str
-    inputs: tuple[InputDigest, ...]
-    pots: tuple[PotResult, ...]
-    warnings: tuple[Problem, ...]
-    #: Everything needed to run the tally again (``asukasbudjetti verify`` does).
-    invocation: dict[str, object] = {}
-    #: For a cycle: its name, its council decisions, and the leftover movements.
-    cycle: str | None = None
-    decisions: tuple[dict[str, str | list[str]], ...] = ()
-    leftover_moves: tuple[LeftoverMove, ...] = ()
 
 
 @contextmanager
@@ -171,8 +121,8 @@ def tally_election(
     exclusive: Sequence[Sequence[str]] = (),
     threshold: Fraction | int | str | None = None,
     params: Sequence[tuple[str, str]] = (),
-) -> tuple[PotResult, str]:
-    """Run a rule on a validated election; returns the pot's result and the rule's name."""
+) -> tuple[PotOutcome, str]:
+    """Run a rule on a validated election; returns the pot's outcome and the rule's name."""
     declared = election.declared_rule
     if rule == OFFICIAL:
         if declared is None:
@@ -199,10 +149,10 @@ def tally_election(
         profile = compile_profile(election)
     check_ballots(spec, profile)
     outcome = spec.run(profile, options)
-    pot = PotResult(
+    pot = PotOutcome.of(
+        outcome,
         pot=election.pot_name,
         source=Path(election.source).name,
-        outcome=outcome,
         announced=_announced(election, outcome),
         names={p.project_id: p.name for p in election.projects if p.name},
     )
@@ -218,54 +168,65 @@ def tally_file(
     threshold: Fraction | int | str | None = None,
     params: Sequence[tuple[str, str]] = (),
     strict: bool = False,
-    margins: bool = False,
-) -> TallyResult:
-    """Read, validate and tally one ``.pb`` file (one pot); ``margins`` adds, for each
-    unfunded project, how far it was from funding (re-tallies: for small elections)."""
+) -> Record:
+    """Read, validate and tally one ``.pb`` file (one pot); the result record."""
     election, warnings, digest = load_election(path, strict=strict)
+    return tally_loaded(
+        election, warnings, digest, rule=rule, seed=seed, exclusive=exclusive, threshold=threshold,
+        params=params, strict=strict,
+    )
+
+
+def tally_loaded(
+    election: Election,
+    warnings: Sequence[Problem],
+    digest: InputDigest,
+    *,
+    rule: str = OFFICIAL,
+    seed: int = DEFAULT_SEED,
+    exclusive: Sequence[Sequence[str]] = (),
+    threshold: Fraction | int | str | None = None,
+    params: Sequence[tuple[str, str]] = (),
+    strict: bool = False,
+) -> Record:
+    """The record of a tally of an election :func:`load_election` has read (its warnings and digest)."""
     pot, _ = tally_election(
         election, rule=rule, seed=seed, exclusive=exclusive, threshold=threshold, params=params
     )
-    if margins:
-        from asukasbudjetti.margins import compute_margins
+    invocation = PabulibInvocation(
+        kind="pabulib",
+        rule=rule,
+        seed=seed,
+        exclusive=tuple(tuple(group) for group in exclusive),
+        threshold=_threshold(threshold),
+        params=tuple((key, value) for key, value in params),
+        strict=strict,
+        margins=False,
+    )
+    return make_record(requested_rule=rule, invocation=invocation, inputs=(digest,), outcomes=(pot,), warnings=warnings)
 
-        found = compute_margins(
-            election,
-            rule=pot.outcome.rule,
-            seed=seed,
-            exclusive=exclusive,
-            threshold=threshold if threshold is not None else _official_threshold(election, rule, pot.outcome.rule),
-            params=params,
-        )
-        pot = pot.model_copy(
-            update={
-                "margins": tuple(
-                    {
-                        "project": m.project_id,
-                        "extra_supporters": m.extra_supporters,
-                        "max_cost": None if m.max_cost is None else format_money(m.max_cost),
-                        "method": m.method,
-                    }
-                    for m in found.values()
-                )
-            }
-        )
-    chosen = _threshold(threshold)
-    return TallyResult(
-        requested_rule=rule,
-        inputs=(digest,),
-        pots=(pot,),
-        warnings=tuple(warnings),
-        invocation={
-            "kind": "pabulib",
-            "rule": rule,
-            "seed": seed,
-            "exclusive": [list(group) for group in exclusive],
-            "threshold": None if chosen is None else format_money(chosen),
-            "params": [[key, value] for key, value in params],
-            "strict": strict,
-            "margins": margins,
-        },
+
+def make_record(
+    *,
+    requested_rule: str,
+    invocation: PabulibInvocation | CycleInvocation,
+    inputs: Sequence[InputDigest],
+    outcomes: Sequence[PotOutcome],
+    warnings: Sequence[Problem],
+    cycle: CycleRecord | None = None,
+) -> Record:
+    """The record of a tally, written by this version of the program."""
+    return Record(
+        schema_version=SCHEMA_VERSION,
+        generator=Generator(name="asukasbudjetti", version=__version__),
+        requested_rule=requested_rule,
+        invocation=invocation,
+        inputs=tuple(inputs),
+        outcomes=tuple(outcomes),
+        warnings=tuple(
+            RecordWarning(file=Path(w.file).name, line=w.line, code=w.code, message=str(w)) for w in warnings
+        ),
+        cycle=cycle,
     )
 
 
@@ -280,13 +241,6 @@ def _threshold(value: Fraction | int | str | None) -> Fraction | None:
         return parse_money(value)
     except MoneyError as exc:
         raise InputError(f"threshold: {exc}") from exc
-
-
-def _official_threshold(election: Election, requested: str, rule: str) -> Fraction | None:
-    """The threshold tally_election used when none was given."""
-    if requested == OFFICIAL or rule == "greedy-threshold":
-        return _declared_threshold(election)
-    return None
 
 
 def _declared_threshold(election: Election) -> Fraction | None:
@@ -308,9 +262,12 @@ def _announced(election: Election, outcome: Outcome) -> Announced | None:
         elif project.selected in (2, 3):
             outside.append(project.project_id)
     ours = set(outcome.funded)
+    missing = tuple(p for p in by_rule if p not in ours)
+    extra = tuple(p for p in outcome.funded if p not in set(by_rule))
     return Announced(
         funded=tuple(by_rule),
         outside_money=tuple(outside),
-        missing=tuple(p for p in by_rule if p not in ours),
-        extra=tuple(p for p in outcome.funded if p not in set(by_rule)),
+        missing=missing,
+        extra=extra,
+        matches=not missing and not extra,
     )

@@ -19,7 +19,7 @@ import pytest
 
 from asukasbudjetti.io import read_pabulib_bytes
 from asukasbudjetti.model import Election
-from asukasbudjetti.outcome import MesRound, Outcome
+from asukasbudjetti.model.outcome import MesRound, Outcome
 from asukasbudjetti.profile import compile_profile
 from asukasbudjetti.rules import RULES, RuleOptions
 from asukasbudjetti.tally import tally_election

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from asukasbudjetti.errors import RuleError
-from asukasbudjetti.outcome import Decision, Outcome, ReserveUse, Tie
+from asukasbudjetti.model.outcome import Decision, Outcome, ReserveUse, Tie
 from asukasbudjetti.profile import compile_profile
 from asukasbudjetti.rules.greedy import GreedyParams, run_greedy
 from asukasbudjetti.tally import load_election, tally_file
@@ -48,7 +48,7 @@ def run(name: str | Path, rule: str, **kwargs: object) -> Outcome:
 
 def walk(outcome: Outcome) -> list[Step]:
     """(project, decision, money left when its turn came) for every step, in order."""
-    return [(s.project_id, s.decision, s.money_left) for s in outcome.greedy_steps]
+    return [(s.project_id, s.decision, s.money_left) for s in outcome.steps]
 
 
 def check(
@@ -63,7 +63,7 @@ def check(
     assert outcome.left == F(left)
     if steps is not None:
         assert walk(outcome) == steps
-        assert [s.rank for s in outcome.greedy_steps] == list(range(1, len(steps) + 1))
+        assert [s.rank for s in outcome.steps] == list(range(1, len(steps) + 1))
 
 
 # ---------------------------------------------------------------------------
@@ -96,7 +96,7 @@ def test_approval_greedy() -> None:
             ("P5", MISFIT, F(0)),
         ],
     )
-    p3 = outcome.greedy_steps[2]
+    p3 = outcome.steps[2]
     assert (p3.score, p3.votes, p3.cost) == (3, 3, F(1200))
     assert p3.reason == "short by 200.2"
     assert outcome.ties == ()
@@ -203,7 +203,7 @@ def test_approval_greedy_exclusive_passes_over_the_partner() -> None:
             ("P5", FUNDED, F("799.90")),
         ],
     )
-    assert outcome.greedy_steps[1].reason == "mutually exclusive with funded project P1"
+    assert outcome.steps[1].reason == "mutually exclusive with funded project P1"
     assert outcome.params["exclusive"] == [["P1", "P2"]]
 
 
@@ -270,8 +270,8 @@ def test_choose1_greedy() -> None:
             ("C4", MISFIT, F(0)),
         ],
     )
-    assert [s.votes for s in outcome.greedy_steps] == [4, 3, 2, 1]
-    assert [s.score for s in outcome.greedy_steps] == [4, 3, 2, 1]
+    assert [s.votes for s in outcome.steps] == [4, 3, 2, 1]
+    assert [s.score for s in outcome.steps] == [4, 3, 2, 1]
 
 
 def test_choose1_greedy_no_skip() -> None:
@@ -289,7 +289,7 @@ def test_choose1_greedy_no_skip() -> None:
             ("C4", NOT_REACHED, F(4000)),
         ],
     )
-    assert outcome.greedy_steps[1].reason == "short by 1000; the rule stops here"
+    assert outcome.steps[1].reason == "short by 1000; the rule stops here"
 
 
 def test_choose1_greedy_custom_reserve_at_exactly_80_percent() -> None:
@@ -341,7 +341,7 @@ def test_cumulative_greedy_orders_by_points() -> None:
             ("K3", MISFIT, F("100.50")),
         ],
     )
-    assert [(s.score, s.votes) for s in outcome.greedy_steps] == [(8, 2), (6, 2), (4, 2), (2, 2)]
+    assert [(s.score, s.votes) for s in outcome.steps] == [(8, 2), (6, 2), (4, 2), (2, 2)]
     # plain greedy ignores the file's threshold
     assert outcome.params["threshold"] is None
 
@@ -361,7 +361,7 @@ def test_cumulative_greedy_threshold_from_meta() -> None:
         assert outcome.rule == "greedy-threshold"
         check(outcome, ("K4", "K2"), 500, "500.50", expected)
         assert outcome.params["threshold"] == "5"
-        assert outcome.greedy_steps[2].reason == "score 4 < threshold 5"
+        assert outcome.steps[2].reason == "score 4 < threshold 5"
 
 
 def test_cumulative_greedy_threshold_parameter_overrides_meta() -> None:
@@ -383,7 +383,7 @@ def test_cumulative_greedy_threshold_parameter_overrides_meta() -> None:
     # threshold 9 (text, as the CLI passes it): nothing reaches it; nothing is spent
     outcome = run("cumulative.pb", "greedy-threshold", threshold="9")
     check(outcome, (), 0, "1000.50")
-    assert {s.decision for s in outcome.greedy_steps} == {BELOW}
+    assert {s.decision for s in outcome.steps} == {BELOW}
 
 
 def test_greedy_with_a_threshold_parameter() -> None:
@@ -402,7 +402,7 @@ def test_cumulative_greedy_custom_funds_everything_that_fits() -> None:
     # K4, K2, K1 funded (left 100.50); K3 250.50: 80% = 200.40 > 100.50 -> stopped
     outcome = run("cumulative.pb", "greedy-custom")
     check(outcome, ("K4", "K2", "K1"), 900, "100.50")
-    assert outcome.greedy_steps[3].decision is STOPPED
+    assert outcome.steps[3].decision is STOPPED
     assert outcome.reserve is None
 
 
@@ -433,8 +433,8 @@ def test_scoring_greedy_sums_signed_scores() -> None:
             ("S3", FUNDED, F("400.25")),
         ],
     )
-    assert [(s.score, s.votes) for s in outcome.greedy_steps] == [(6, 3), (5, 2), (4, 2), (1, 3)]
-    assert outcome.greedy_steps[2].reason == "short by 99.75"
+    assert [(s.score, s.votes) for s in outcome.steps] == [(6, 3), (5, 2), (4, 2), (1, 3)]
+    assert outcome.steps[2].reason == "short by 99.75"
 
 
 def test_scoring_greedy_threshold() -> None:
@@ -485,7 +485,7 @@ def test_ordinal_greedy_positional_score() -> None:
             ("O4", MISFIT, F(100)),
         ],
     )
-    assert [(s.score, s.votes) for s in outcome.greedy_steps] == [(9, 3), (8, 3), (7, 3), (4, 3)]
+    assert [(s.score, s.votes) for s in outcome.steps] == [(9, 3), (8, 3), (7, 3), (4, 3)]
     assert outcome.ties == ()
 
 
@@ -650,7 +650,7 @@ def test_tie_settled_by_lower_cost_no_skip() -> None:
     # {T1, T2} decisive (T2 first: T2 funded, T1 stops the walk); {T3, T4} never reached.
     outcome = run("tie_cost.pb", "greedy-no-skip")
     check(outcome, ("T1",), 300, 400)
-    assert [s.decision for s in outcome.greedy_steps] == [
+    assert [s.decision for s in outcome.steps] == [
         FUNDED,
         STOPPED,
         NOT_REACHED,

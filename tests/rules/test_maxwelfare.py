@@ -13,7 +13,7 @@ from textwrap import dedent
 import pytest
 
 from asukasbudjetti.io import read_pabulib_bytes
-from asukasbudjetti.outcome import Optimum, Outcome, Tie
+from asukasbudjetti.model.outcome import Optimum, Outcome, Tie
 from asukasbudjetti.profile import CompiledProfile, compile_profile
 from asukasbudjetti.rules import RuleOptions
 from asukasbudjetti.rules.greedy import GreedyParams, run_greedy

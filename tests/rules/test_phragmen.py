@@ -15,7 +15,7 @@ import pytest
 
 from asukasbudjetti.errors import UnsupportedVoteTypeError
 from asukasbudjetti.io import read_pabulib_bytes
-from asukasbudjetti.outcome import Outcome, Tie
+from asukasbudjetti.model.outcome import Outcome, Tie
 from asukasbudjetti.problems import Severity
 from asukasbudjetti.profile import CompiledProfile, compile_profile
 from asukasbudjetti.rules import RuleOptions

@@ -14,7 +14,7 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 from asukasbudjetti.errors import MoneyError, RuleError, UnknownRuleError, UnsupportedVoteTypeError
 from asukasbudjetti.model import VoteType
 from asukasbudjetti.money import parse_money
-from asukasbudjetti.outcome import Outcome
+from asukasbudjetti.model.outcome import Outcome
 from asukasbudjetti.profile import CompiledProfile
 from asukasbudjetti.rules.equalshares import MesParams, run_equal_shares
 from asukasbudjetti.rules.greedy import POZNAN_RESERVE_SHARE, GreedyParams, run_greedy

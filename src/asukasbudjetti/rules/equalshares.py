@@ -47,7 +47,7 @@ import numpy as np
 from pydantic import BaseModel, ConfigDict
 
 from asukasbudjetti.money import format_money
-from asukasbudjetti.outcome import Comparison, CompletionStep, MesPayment, MesRound, Outcome, Tie
+from asukasbudjetti.model.outcome import Comparison, CompletionStep, MesPayment, MesRound, Outcome, Tie
 from asukasbudjetti.profile import CompiledProfile
 from asukasbudjetti.rules.ties import DEFAULT_SEED, lottery_ranks
 
@@ -437,6 +437,8 @@ def run_equal_shares(profile: CompiledProfile, params: MesParams, rule: str) -> 
         completion=tuple(completion_steps),
         comparison=comparison,
         ineligible=tuple(profile.project_ids[j] for j in ineligible),
+        steps=(),
+        reserve=None,
     )
 
 

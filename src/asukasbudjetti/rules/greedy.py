@@ -31,7 +31,7 @@ from pydantic import BaseModel, ConfigDict
 
 from asukasbudjetti.errors import RuleError
 from asukasbudjetti.money import format_money
-from asukasbudjetti.outcome import Decision, GreedyStep, Outcome, ReserveUse, Tie
+from asukasbudjetti.model.outcome import Decision, GreedyStep, Outcome, ReserveUse, Tie
 from asukasbudjetti.profile import CompiledProfile
 from asukasbudjetti.rules.ties import DEFAULT_SEED, lottery_ranks
 
@@ -206,7 +206,7 @@ def run_greedy(profile: CompiledProfile, params: GreedyParams, rule: str) -> Out
         funded=tuple(funded),
         spent=profile.money(spent),
         left=profile.money(money),
-        greedy_steps=tuple(steps),
+        steps=tuple(steps),
         ties=ties,
         reserve=reserve,
     )

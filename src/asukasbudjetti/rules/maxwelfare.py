@@ -61,7 +61,7 @@ from collections.abc import Sequence
 from fractions import Fraction
 from typing import TYPE_CHECKING, Literal
 
-from asukasbudjetti.outcome import Optimum, Outcome, Tie
+from asukasbudjetti.model.outcome import Optimum, Outcome, Tie
 from asukasbudjetti.profile import CompiledProfile
 from asukasbudjetti.rules.ties import lottery_ranks
 
@@ -153,6 +153,8 @@ def run_max_welfare(profile: CompiledProfile, options: RuleOptions, *, objective
             method=METHOD,
             choice_among_optima=CHOICE_AMONG_OPTIMA,
         ),
+        steps=(),
+        reserve=None,
     )
 
 

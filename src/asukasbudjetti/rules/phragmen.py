@@ -42,7 +42,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from asukasbudjetti.errors import UnsupportedVoteTypeError
-from asukasbudjetti.outcome import Outcome, PhragmenRound, Tie
+from asukasbudjetti.model.outcome import Outcome, PhragmenRound, Tie
 from asukasbudjetti.profile import CompiledProfile
 from asukasbudjetti.rules.ties import lottery_ranks
 
@@ -194,6 +194,8 @@ def run_phragmen(profile: CompiledProfile, options: RuleOptions) -> Outcome:
         left=profile.money(money),
         ties=tuple(ties),
         phragmen_rounds=tuple(rounds),
+        steps=(),
+        reserve=None,
     )
 
 

@@ -92,14 +92,15 @@ the other rules. Each re-tally compiles the changed election from scratch.
 from __future__ import annotations
 
 import math
+import os
 from collections.abc import Callable, Sequence
 from fractions import Fraction
 
-from pydantic import BaseModel, ConfigDict
-
+from asukasbudjetti.errors import RuleError
 from asukasbudjetti.model import Ballot, BallotTable, Election
+from asukasbudjetti.model.record import Margin, PabulibInvocation, Record
 from asukasbudjetti.rules.ties import DEFAULT_SEED
-from asukasbudjetti.tally import tally_election
+from asukasbudjetti.tally import OFFICIAL, load_election, tally_election, tally_loaded
 
 #: The largest ``k`` (or the most costs) a linear scan or check probes.
 LINEAR_SCAN_CAP = 50
@@ -121,21 +122,53 @@ MONOTONE_IN_SUPPORT = GREEDY_FAMILY | {"phragmen", "max-welfare"}
 MONOTONE_IN_COST = GREEDY_FAMILY | {"phragmen"}
 
 
-class Margin(BaseModel):
-    """How far one unfunded project was from being funded (see the module docstring).
+def tally_file_with_margins(
+    path: str | os.PathLike[str],
+    *,
+    rule: str = OFFICIAL,
+    seed: int = DEFAULT_SEED,
+    exclusive: Sequence[Sequence[str]] = (),
+    threshold: Fraction | int | str | None = None,
+    params: Sequence[tuple[str, str]] = (),
+    strict: bool = False,
+    max_extra: int | None = None,
+) -> Record:
+    """Tally one ``.pb`` file (as :func:`~asukasbudjetti.tally.tally_file`), then add the margins.
 
-    ``extra_supporters``: the fewest extra voters approving only this project that
-    fund it (``None``: not approval or choose-1, or no such number found).
-    ``max_cost``: the largest cost at or below the current one that funds it, in
-    exact money (``None``: none does). ``method`` says how each was found.
+    The file is read and validated once; ``tally --margins`` and ``verify`` of such a
+    record run this.
     """
+    election, warnings, digest = load_election(path, strict=strict)
+    record = tally_loaded(
+        election, warnings, digest, rule=rule, seed=seed, exclusive=exclusive, threshold=threshold,
+        params=params, strict=strict,
+    )
+    return add_margins(record, election, max_extra=max_extra)
 
-    model_config = ConfigDict(frozen=True, arbitrary_types_allowed=True)
 
-    project_id: str
-    extra_supporters: int | None
-    max_cost: Fraction | None
-    method: str
+def add_margins(record: Record, election: Election, *, max_extra: int | None = None) -> Record:
+    """``record`` (of a tally of ``election``) with the margin of each project it leaves unfunded.
+
+    The margins are found under the record's own invocation (rule, seed, exclusive
+    groups, threshold, parameters), and the invocation then says ``margins``, so that
+    ``verify`` computes them again.
+    """
+    invocation = record.invocation
+    if not isinstance(invocation, PabulibInvocation) or len(record.outcomes) != 1:
+        raise RuleError("margins are computed for the record of one pabulib file, not of a cycle")
+    found = compute_margins(
+        election,
+        rule=invocation.rule,
+        seed=invocation.seed,
+        exclusive=invocation.exclusive,
+        threshold=invocation.threshold,
+        params=invocation.params,
+        max_extra=max_extra,
+    )
+    pot = record.outcomes[0].model_copy(update={"margins": tuple(found.values())})
+    return record.model_copy(
+        update={"outcomes": (pot,), "invocation": invocation.model_copy(update={"margins": True})}
+    )
 
 
 def compute_margins(
@@ -161,7 +194,7 @@ def compute_margins(
 
     def funds(changed: Election, project_id: str) -> bool:
         pot, _ = tally_election(changed, rule=rule, seed=seed, exclusive=exclusive, threshold=threshold, params=params)
-        return project_id in pot.outcome.funded
+        return project_id in pot.funded
 
     def with_supporters(project_id: str) -> Callable[[int], bool]:
         return lambda k: funds(_with_supporters(election, project_id, k, prefix), project_id)
@@ -173,7 +206,7 @@ def compute_margins(
     base, rule_name = tally_election(
         election, rule=rule, seed=seed, exclusive=exclusive, threshold=threshold, params=params
     )
-    funded = set(base.outcome.funded)
+    funded = set(base.funded)
     denominator = math.lcm(election.budget.denominator, *(p.cost.denominator for p in election.projects))
     prefix = _voter_prefix(election.ballots.voter_ids)
     approval_like = election.vote_type.is_approval_like

@@ -1,11 +1,45 @@
-"""What a rule decided for one pot, with every step an auditor needs to check it."""
+"""What a rule decided for one pot, with every step an auditor needs to check it.
+
+These models are also the per-pot part of the result record
+(:mod:`asukasbudjetti.model.record`): each field here is written to the record's
+JSON as it is named here (two are renamed on the way, by an alias: a greedy step's
+and a reserve's ``project_id`` is ``project`` in JSON). Money fields are
+:data:`~asukasbudjetti.money.Money`: a :class:`~fractions.Fraction` in Python,
+exact text in JSON.
+"""
 
 from __future__ import annotations
 
 from enum import StrEnum
-from fractions import Fraction
+from typing import Any, ClassVar
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field, SerializerFunctionWrapHandler, model_serializer
+
+from asukasbudjetti.money import Money
+
+
+class RecordPart(BaseModel):
+    """Base of every model the record is made of: frozen, and no field it does not declare.
+
+    ``validate_by_name`` lets Python code use a field's name where JSON uses its alias.
+    """
+
+    model_config = ConfigDict(frozen=True, extra="forbid", validate_by_name=True, validate_by_alias=True)
+
+
+class LeavesOutEmpty(RecordPart):
+    """A record part some of whose fields are written only when they hold something."""
+
+    #: Fields left out of the JSON when they are None or empty (the traces a rule does not make).
+    omitted_when_empty: ClassVar[frozenset[str]] = frozenset()
+
+    @model_serializer(mode="wrap")
+    def _leave_out_empty(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
+        data: dict[str, Any] = handler(self)
+        for name in self.omitted_when_empty:
+            if name in data and (data[name] is None or data[name] == [] or data[name] == {} or data[name] == ()):
+                del data[name]
+        return data
 
 
 class Decision(StrEnum):
@@ -21,26 +55,24 @@ class Decision(StrEnum):
     EXCLUDED = "excluded"
 
 
-class GreedyStep(BaseModel):
+class GreedyStep(RecordPart):
     """One project in the order a greedy rule walks them.
 
     ``money_left`` is the pot's money when the project's turn came. ``reason``
     says more where the decision needs it (which funded project excluded it).
     """
 
-    model_config = ConfigDict(frozen=True, arbitrary_types_allowed=True)
-
     rank: int
-    project_id: str
+    project_id: str = Field(alias="project")
     score: int
     votes: int
-    cost: Fraction
-    money_left: Fraction
+    cost: Money
+    money_left: Money
     decision: Decision
     reason: str | None = None
 
 
-class Tie(BaseModel):
+class Tie(RecordPart):
     """Projects a rule could not order by its primary criterion.
 
     ``projects`` is the order the tie-breakers produced; ``settled_by`` names the
@@ -48,39 +80,33 @@ class Tie(BaseModel):
     another order could have changed which projects are funded.
     """
 
-    model_config = ConfigDict(frozen=True)
-
     step: int
     projects: tuple[str, ...]
     settled_by: tuple[str, ...]
     decisive: bool
 
 
-class ReserveUse(BaseModel):
+class ReserveUse(RecordPart):
     """A project funded partly from a reserve outside the pot (Poznań's 80% rule)."""
 
-    model_config = ConfigDict(frozen=True, arbitrary_types_allowed=True)
-
-    project_id: str
-    cost: Fraction
-    from_pot: Fraction
-    from_reserve: Fraction
+    project_id: str = Field(alias="project")
+    cost: Money
+    from_pot: Money
+    from_reserve: Money
 
 
-class MesPayment(BaseModel):
+class MesPayment(RecordPart):
     """What a group of supporters paid for a project in one round of Equal Shares.
 
     Supporters with the same money left pay the same: ``voters`` of them paid
     ``amount`` each (less than the cap ``q`` only when it was all they had).
     """
 
-    model_config = ConfigDict(frozen=True, arbitrary_types_allowed=True)
-
     voters: int
-    amount: Fraction
+    amount: Money
 
 
-class MesRound(BaseModel):
+class MesRound(RecordPart):
     """One round of the Method of Equal Shares.
 
     ``q`` is the per-voter cap (the smallest amount such that the supporters'
@@ -92,48 +118,40 @@ class MesRound(BaseModel):
     ``dropped`` lists the projects whose supporters could no longer afford them.
     """
 
-    model_config = ConfigDict(frozen=True, arbitrary_types_allowed=True)
-
     round: int
     project_id: str
-    cost: Fraction
-    q: Fraction
-    effective_vote_count: Fraction
+    cost: Money
+    q: Money
+    effective_vote_count: Money
     payments: tuple[MesPayment, ...]
-    candidates: tuple[tuple[str, Fraction], ...] = ()
+    candidates: tuple[tuple[str, Money], ...] = ()
     dropped: tuple[str, ...] = ()
 
 
-class CompletionStep(BaseModel):
+class CompletionStep(RecordPart):
     """One endowment tried by a completion (``add1``): its outcome and the verdict."""
 
-    model_config = ConfigDict(frozen=True, arbitrary_types_allowed=True)
-
-    endowment: Fraction
+    endowment: Money
     funded: tuple[str, ...]
-    spent: Fraction
+    spent: Money
     accepted: bool
     reason: str
 
 
-class PhragmenRound(BaseModel):
+class PhragmenRound(RecordPart):
     """One round of sequential Phragmén: the project funded and the supporters' new load."""
-
-    model_config = ConfigDict(frozen=True, arbitrary_types_allowed=True)
 
     round: int
     project_id: str
-    cost: Fraction
+    cost: Money
     supporters: int
-    load: Fraction
-    money_left: Fraction
+    load: Money
+    money_left: Money
     removed: tuple[str, ...] = ()
 
 
-class Comparison(BaseModel):
+class Comparison(RecordPart):
     """The comparison step of ``*-comparison`` rules: how many voters prefer which outcome."""
-
-    model_config = ConfigDict(frozen=True, arbitrary_types_allowed=True)
 
     measure: str
     prefer_rule: int
@@ -143,50 +161,41 @@ class Comparison(BaseModel):
     chosen: str
 
 
-class Optimum(BaseModel):
+class Optimum(RecordPart):
     """How an exact optimum was found and checked."""
 
-    model_config = ConfigDict(frozen=True, arbitrary_types_allowed=True)
-
     objective: str
-    value: Fraction
+    value: Money
     method: str
     choice_among_optima: str
 
 
-class Outcome(BaseModel):
+class Outcome(LeavesOutEmpty):
     """A rule's result for one pot.
 
     ``funded`` lists project ids in funding order. ``spent`` is what the pot paid and
     ``left`` what it kept (``spent + left == budget``); a reserve-funded project's
-    gap is in ``reserve``, not in ``spent``.
+    gap is in ``reserve``, not in ``spent``. ``steps`` is the greedy walk (empty for
+    the other rules); each rule's own trace follows, written only when the rule made one.
     """
 
-    model_config = ConfigDict(frozen=True, arbitrary_types_allowed=True)
+    omitted_when_empty: ClassVar[frozenset[str]] = frozenset(
+        {"endowment", "mes_rounds", "completion", "phragmen_rounds", "comparison", "optimum", "ineligible"}
+    )
 
     rule: str
     params: dict[str, str | int | bool | list[list[str]] | None]
-    budget: Fraction
+    budget: Money
     funded: tuple[str, ...]
-    spent: Fraction
-    left: Fraction
-    greedy_steps: tuple[GreedyStep, ...] = ()
-    ties: tuple[Tie, ...] = ()
-    reserve: ReserveUse | None = None
-    endowment: Fraction | None = None
+    spent: Money
+    left: Money
+    steps: tuple[GreedyStep, ...]
+    ties: tuple[Tie, ...]
+    reserve: ReserveUse | None
+    endowment: Money | None = None
     mes_rounds: tuple[MesRound, ...] = ()
     completion: tuple[CompletionStep, ...] = ()
     phragmen_rounds: tuple[PhragmenRound, ...] = ()
     comparison: Comparison | None = None
     optimum: Optimum | None = None
     ineligible: tuple[str, ...] = ()
-
-
-class LeftoverMove(BaseModel):
-    """Money a cycle's leftover policy moved, in the order it moved."""
-
-    model_config = ConfigDict(frozen=True, arbitrary_types_allowed=True)
-
-    source: str
-    target: str
-    amount: Fraction

@@ -37,15 +37,15 @@ from typing import Any, Literal
 import numpy as np
 from pydantic import BaseModel, ConfigDict
 
-from asukasbudjetti import __version__
 from asukasbudjetti.errors import AsukasbudjettiError, RuleError, UnknownRuleError
 from asukasbudjetti.model import Election
-from asukasbudjetti.money import format_money
+from asukasbudjetti.model.record import canonical_json
+from asukasbudjetti.money import Exact, Money, format_money
 from asukasbudjetti.profile import CompiledProfile, IntArray, compile_profile
-from asukasbudjetti.record import dumps_record, plain
 from asukasbudjetti.rules import RULES, rule_names
 from asukasbudjetti.rules.ties import DEFAULT_SEED
 from asukasbudjetti.tally import OFFICIAL, load_election, tally_election
+from asukasbudjetti.version import __version__
 
 Measure = Literal["approved", "listed"]
 
@@ -64,12 +64,12 @@ class RuleMeasures(BaseModel):
     rule: str
     ran: str
     funded: tuple[str, ...]
-    spent: Fraction
-    left: Fraction
+    spent: Money
+    left: Money
     approved_funded: int
-    average_approved_funded: Fraction | None
+    average_approved_funded: Exact | None
     voters_with_one: int
-    share_with_one: Fraction | None
+    share_with_one: Exact | None
 
 
 class RuleRefusal(BaseModel):
@@ -105,7 +105,7 @@ class Comparison(BaseModel):
     vote_type: str
     #: ``approved`` for approval and choose-1 ballots, ``listed`` for the others.
     measure: Measure
-    budget: Fraction
+    budget: Money
     voters: int
     #: Votes given only as counts per project: not in the per-voter measures.
     paper_votes: int
@@ -190,7 +190,7 @@ def compare_election(
         except AsukasbudjettiError as exc:
             refused.append(RuleRefusal(rule=name, reason=str(exc)))
             continue
-        outcome = pot.outcome
+        outcome = pot
         per_ballot = _approved_funded(profile, outcome.funded)
         satisfied.append(per_ballot)
         total = int((per_ballot * profile.counts).sum())
@@ -310,9 +310,9 @@ def comparison_json(report: ComparisonReport) -> str:
     """The report as one canonical JSON object: exact numbers as text (``"11/5"``, ``"2.2"``)."""
     data: dict[str, Any] = {
         "generator": {"name": "asukasbudjetti", "version": __version__},
-        **plain(report),
+        **report.model_dump(mode="json"),
     }
-    return dumps_record(data)
+    return canonical_json(data)
 
 
 def _exact(value: Fraction | None) -> str:

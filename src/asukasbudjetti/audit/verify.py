@@ -15,14 +15,15 @@ import hashlib
 import json
 import os
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict
 
-from asukasbudjetti import __version__
+from asukasbudjetti.audit.margins import tally_file_with_margins
 from asukasbudjetti.errors import SHOWN_PROBLEMS, AsukasbudjettiError, InputError
-from asukasbudjetti.record import build_record, dumps_record, read_record_file
-from asukasbudjetti.tally import InputDigest, TallyResult, tally_file
+from asukasbudjetti.io.record import read_record_file
+from asukasbudjetti.model.record import CycleInvocation, InputDigest, PabulibInvocation, Record
+from asukasbudjetti.tally import tally_file
 
 #: The longest value a difference shows in full; longer ones are cut with "...".
 SHOWN_VALUE = 100
@@ -45,34 +46,6 @@ class VerifyReport(BaseModel):
     pots: int = 0
 
 
-class _PabulibInvocation(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    kind: Literal["pabulib"]
-    rule: str
-    seed: int
-    exclusive: list[list[str]]
-    threshold: str | None
-    params: list[tuple[str, str]]
-    strict: bool
-    margins: bool = False
-
-
-class _CycleInvocation(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    kind: Literal["cycle"]
-    exclude_invalid: bool
-
-
-class _RecordHead(BaseModel):
-    """The part of a record needed to run its tally again."""
-
-    invocation: _PabulibInvocation | _CycleInvocation = Field(discriminator="kind")
-    inputs: list[InputDigest] = Field(min_length=1)
-    outcomes: list[Any]
-
-
 def verify_record(
     record_path: str | os.PathLike[str], inputs_dir: str | os.PathLike[str] | None = None
 ) -> VerifyReport:
@@ -84,66 +57,41 @@ def verify_record(
     be read as a record; every other finding is a difference in the report.
     """
     source = str(record_path)
-    raw, record, head = _read_record(source)
+    raw, record = _read_record(source)
     folder = Path(record_path).parent if inputs_dir is None else Path(inputs_dir)
     if not folder.is_dir():
         raise InputError(f"{folder}: the inputs folder does not exist")
-    found = _find_inputs(head, folder)
+    found = _find_inputs(record, folder)
     if found.differences:
-        return _report(found.differences, head)
+        return _report(found.differences, record)
     try:
-        result = _run_again(head.invocation, found.paths)
+        fresh = _run_again(record.invocation, found.paths)
     except AsukasbudjettiError as exc:
-        return _report([f"invocation: running the tally again fails: {exc}"], head)
-    text = dumps_record(build_record(result))
+        return _report([f"invocation: running the tally again fails: {exc}"], record)
+    text = fresh.dumps()
     if text.encode("utf-8") == raw:
-        return VerifyReport(ok=True, differences=[], count=0, inputs=len(head.inputs), pots=len(head.outcomes))
-    rebuilt = json.loads(text)
-    differences = list(_differences(record, rebuilt, ""))
+        return VerifyReport(ok=True, differences=[], count=0, inputs=len(record.inputs), pots=len(record.outcomes))
+    differences = list(_differences(_tree(record), _tree(fresh), ""))
     if not differences:
         differences = [
             "the record's text is not canonical (same content, different bytes: re-indented, keys reordered, "
             "or line endings changed?); asukasbudjetti writes compact JSON with sorted keys"
         ]
-    return _report(differences, head)
+    return _report(differences, record)
 
 
-def _read_record(source: str) -> tuple[bytes, dict[str, Any], _RecordHead]:
+def _read_record(source: str) -> tuple[bytes, Record]:
     raw, record = read_record_file(source)
-    try:
-        head = _RecordHead.model_validate(record)
-    except ValidationError as exc:
-        made_by = _made_by(record)
-        problems = "; ".join(
-            f"{_path(error['loc'])}: {'missing' if error['type'] == 'missing' else error['msg']}"
-            for error in exc.errors()[:5]
-        )
-        raise InputError(f"{source}: not a result record this version can check{made_by}: {problems}") from None
-    for digest in head.inputs:
+    for digest in record.inputs:
         name = digest.file
         if name in ("", ".", "..") or Path(name).name != name or "\\" in name:
             raise InputError(f"{source}: not a result record: input name {name!r} is not a plain file name")
-    return raw, record, head
+    return raw, record
 
 
-def _made_by(record: dict[str, Any]) -> str:
-    generator = record.get("generator")
-    version = generator.get("version") if isinstance(generator, dict) else None
-    if isinstance(version, str) and version != __version__:
-        return f" (made by version {version}, this is {__version__})"
-    return ""
-
-
-def _path(location: tuple[int | str, ...]) -> str:
-    text = ""
-    for part in location:
-        if isinstance(part, int):
-            text += f"[{part}]"
-        elif part in ("pabulib", "cycle") and text == "invocation":
-            continue  # the union's branch name, not a key of the record
-        else:
-            text += f".{part}" if text else str(part)
-    return text
+def _tree(record: Record) -> Any:
+    """The record as the JSON tree its text holds, for naming the differences by path."""
+    return json.loads(record.dumps())
 
 
 class _Found(BaseModel):
@@ -151,14 +99,14 @@ class _Found(BaseModel):
     differences: list[str]
 
 
-def _find_inputs(head: _RecordHead, folder: Path) -> _Found:
+def _find_inputs(head: Record, folder: Path) -> _Found:
     """Each recorded input's path, and how the files there differ from the record."""
     paths: list[Path] = []
     differences: list[str] = []
     first = folder / head.inputs[0].file
     differences.extend(_check(head.inputs[0], first))
     paths.append(first)
-    if isinstance(head.invocation, _CycleInvocation):
+    if isinstance(head.invocation, CycleInvocation):
         named = _cycle_paths(first) if not differences else []
         for index, digest in enumerate(head.inputs[1:], start=1):
             path = _named_path(digest.file, index, named, first.parent)
@@ -216,12 +164,13 @@ def _named_path(name: str, index: int, named: list[Path], base: Path) -> Path:
     return next((path for path in named if path.name == name), base / name)
 
 
-def _run_again(invocation: _PabulibInvocation | _CycleInvocation, paths: list[Path]) -> TallyResult:
-    if isinstance(invocation, _CycleInvocation):
+def _run_again(invocation: PabulibInvocation | CycleInvocation, paths: list[Path]) -> Record:
+    if isinstance(invocation, CycleInvocation):
         from asukasbudjetti.cycles import tally_cycle
 
         return tally_cycle(paths[0], exclude_invalid=invocation.exclude_invalid)
-    return tally_file(
+    tally = tally_file_with_margins if invocation.margins else tally_file
+    return tally(
         paths[0],
         rule=invocation.rule,
         seed=invocation.seed,
@@ -229,11 +178,10 @@ def _run_again(invocation: _PabulibInvocation | _CycleInvocation, paths: list[Pa
         threshold=invocation.threshold,
         params=invocation.params,
         strict=invocation.strict,
-        margins=invocation.margins,
     )
 
 
-def _report(differences: list[str], head: _RecordHead) -> VerifyReport:
+def _report(differences: list[str], head: Record) -> VerifyReport:
     shown = differences[:SHOWN_PROBLEMS]
     hidden = len(differences) - SHOWN_PROBLEMS
     if hidden > 0:

@@ -1,0 +1,1 @@
+"""Publishing: pages a city can put on its site, rendered from a result record alone."""

@@ -131,7 +131,7 @@ def bench_ours(path: Path, repeat: int, result: FileResult) -> None:
     result.ours_parse, loaded = best_of(repeat, lambda: load_election(path))
     election = loaded[0]
     result.ours_greedy, (pot, _) = best_of(repeat, lambda: tally_election(election, rule="greedy"))
-    result.ours_funded = frozenset(pot.outcome.funded)
+    result.ours_funded = frozenset(pot.funded)
 
 
 def bench_pabutools(path: Path, repeat: int, result: FileResult) -> None:

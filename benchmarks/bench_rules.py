@@ -305,7 +305,7 @@ def bench_ours(path: Path, repeat: int, result: FileResult) -> None:
         except Exception as exc:
             result.notes.append(f"asukasbudjetti {r.rule} in process: {type(exc).__name__}: {exc}")
             continue
-        r.ours_funded = frozenset(pot.outcome.funded)
+        r.ours_funded = frozenset(pot.funded)
 
 
 # --- report -------------------------------------------------------------------------------

@@ -178,7 +178,7 @@ def test_seed_reaches_every_tally(tmp_path: Path) -> None:
         output = tmp_path / f"seed{seed}.csv"
         assert invoke(str(folder), "--rules", "greedy", "--seed", str(seed), "-o", str(output)).exit_code == 0
         funded[seed] = read_rows(output)[0]["funded"]
-        expected = tally_file(folder / "tie_lottery.pb", rule="greedy", seed=seed).pots[0].outcome.funded
+        expected = tally_file(folder / "tie_lottery.pb", rule="greedy", seed=seed).outcomes[0].funded
         assert funded[seed] == " ".join(expected)
     assert funded[1] != funded[2]
 

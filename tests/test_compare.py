@@ -17,8 +17,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from asukasbudjetti.cli import main
-from asukasbudjetti.compare import (
+from asukasbudjetti.audit.compare import (
     Comparison,
     check_rule_names,
     compare_election,
@@ -26,6 +25,7 @@ from asukasbudjetti.compare import (
     comparison_json,
     render_comparison,
 )
+from asukasbudjetti.cli import main
 from asukasbudjetti.cycles import pot_elections, tally_cycle
 from asukasbudjetti.errors import RuleError, UnknownRuleError
 from asukasbudjetti.tally import load_election
@@ -357,7 +357,7 @@ def test_cycle_compares_each_pot_on_its_own_amount() -> None:
     assert [pot.budget for pot in report.pots] == list(amounts.values())
     assert any("leftover" in note for note in report.notes)
     costs, ballots = read_cycle_csv(CYCLE.parent)
-    tallied = {pot.pot: pot.outcome for pot in tally_cycle(CYCLE).pots}
+    tallied = {pot.pot: pot for pot in tally_cycle(CYCLE).outcomes}
     for pot in report.pots:
         official, greedy, _ = pot.rules
         assert official.ran == "greedy"  # every pot's rule in the file
@@ -500,4 +500,4 @@ def test_exclusive_decisions_go_to_greedy_rules_and_refuse_the_others(tmp_path: 
     assert official.funded[0] in ("X", "Y")
     assert [r.rule for r in pot.refused] == ["equalshares"]
     assert "cannot honour the exclusive projects (X, Y)" in pot.refused[0].reason
-    assert official.funded == tally_cycle(tmp_path / "cycle.toml").pots[0].outcome.funded
+    assert official.funded == tally_cycle(tmp_path / "cycle.toml").outcomes[0].funded

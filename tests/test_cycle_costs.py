@@ -18,7 +18,7 @@ def cycle(tmp_path: Path, pot_extra: str, projects: str) -> Path:
         encoding="utf-8",
     )
     (tmp_path / "p.csv").write_text("project_id,pot,cost\n" + projects, encoding="utf-8")
-    (tmp_path / "b.csv").write_text("voter_id,pot,projects\nv1,A,X\nv2,A,\"X,Y\"\n", encoding="utf-8")
+    (tmp_path / "b.csv").write_text('voter_id,pot,projects\nv1,A,X\nv2,A,"X,Y"\n', encoding="utf-8")
     return tmp_path / "cycle.toml"
 
 
@@ -60,7 +60,7 @@ def test_cost_bands_price_projects_at_the_top_of_their_band(tmp_path: Path) -> N
     # Bands topping at 50000 and 150000: X (estimate 40000) is priced 50000, Y (60000)
     # 150000. Pot 100000, votes X 2, Y 1: X funded (50000 left), Y (150000) does not fit.
     path = cycle(tmp_path, 'cost_bands = ["50000", "150000"]', "X,A,40000\nY,A,60000\n")
-    outcome = tally_cycle(path).pots[0].outcome
+    outcome = tally_cycle(path).outcomes[0]
     assert outcome.funded == ("X",)
     assert outcome.spent == 50000
     assert [step.cost for step in outcome.steps] == [50000, 150000]

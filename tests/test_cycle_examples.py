@@ -55,7 +55,7 @@ from click.testing import CliRunner
 from asukasbudjetti.cli import main
 from asukasbudjetti.cycles import load_cycle, split_by_population, tally_cycle
 from asukasbudjetti.model.outcome import Decision
-from asukasbudjetti.tally import TallyResult
+from asukasbudjetti.model.record import Record
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 SEINAJOKI = EXAMPLES / "seinajoki_2023" / "cycle.toml"
@@ -74,11 +74,9 @@ HELSINKI_POPULATIONS = {
 }
 
 
-def summary(result: TallyResult) -> dict[str, tuple[tuple[str, ...], Fraction, Fraction, Fraction]]:
+def summary(record: Record) -> dict[str, tuple[tuple[str, ...], Fraction, Fraction, Fraction]]:
     """Per pot: funded ids in funding order, budget, spent, left."""
-    return {
-        pot.pot: (pot.outcome.funded, pot.outcome.budget, pot.outcome.spent, pot.outcome.left) for pot in result.pots
-    }
+    return {pot.pot: (pot.funded, pot.budget, pot.spent, pot.left) for pot in record.outcomes}
 
 
 def edited_copy(cycle: Path, target: Path, old: str, new: str) -> Path:
@@ -95,64 +93,67 @@ def edited_copy(cycle: Path, target: Path, old: str, new: str) -> Path:
 
 
 def test_seinajoki_by_hand() -> None:
-    result = tally_cycle(SEINAJOKI)
-    assert summary(result) == {
+    record = tally_cycle(SEINAJOKI)
+    assert record.cycle is not None
+    assert summary(record) == {
         "Pohjoinen": (("P1",), 20000, 12000, 8000),
         "Itäinen": (("I2", "I1"), 70000, 65000, 5000),
         "Läntinen": (("L2", "L1"), 70000, 65000, 5000),
         "Eteläinen": (("E1",), 20000, 15000, 5000),
         "Koko kaupunki": (("K2", "K1", "K3"), 43000, 39000, 4000),
     }
-    assert [(m.source, m.target, m.amount) for m in result.leftover_moves] == [
+    assert [(m.source, m.target, m.amount) for m in record.cycle.leftover_moves] == [
         ("Pohjoinen", "Koko kaupunki", 8000),
         ("Itäinen", "Koko kaupunki", 5000),
         ("Läntinen", "Koko kaupunki", 5000),
         ("Eteläinen", "Koko kaupunki", 5000),
     ]
-    assert result.decisions == ()
-    assert result.warnings == ()
+    assert record.cycle.decisions == ()
+    assert record.warnings == ()
 
 
 def test_seinajoki_citywide_pot_without_the_leftovers(tmp_path: Path) -> None:
     copy = edited_copy(SEINAJOKI, tmp_path / "unspent", 'policy = "to-citywide"', 'policy = "unspent"')
-    result = tally_cycle(copy)
-    assert summary(result)["Koko kaupunki"] == (("K2",), 20000, 15000, 5000)
-    assert result.leftover_moves == ()
+    record = tally_cycle(copy)
+    assert record.cycle is not None
+    assert summary(record)["Koko kaupunki"] == (("K2",), 20000, 15000, 5000)
+    assert record.cycle.leftover_moves == ()
 
 
 # Tampere
 
 
 def test_tampere_by_hand() -> None:
-    result = tally_cycle(TAMPERE)
-    assert summary(result) == {
+    record = tally_cycle(TAMPERE)
+    assert record.cycle is not None
+    assert summary(record) == {
         "Keskusta": (("K3", "K4", "K1"), 60000, 58000, 2000),
         "Itä": (("I2", "I3"), 50000, 47000, 3000),
         "Länsi": (("L2", "L3"), 40000, 40000, 0),
     }
-    assert all(pot.outcome.rule == "top1-greedy" for pot in result.pots)
-    keskusta, ita, _ = result.pots
-    [tie] = keskusta.outcome.ties
+    assert all(pot.rule == "top1-greedy" for pot in record.outcomes)
+    keskusta, ita, _ = record.outcomes
+    [tie] = keskusta.ties
     assert tie.projects == ("K4", "K2")
     assert tie.decisive
     assert tie.settled_by == ("lower cost",)
-    steps = {step.project_id: step for step in ita.outcome.steps}
+    steps = {step.project_id: step for step in ita.steps}
     assert steps["I1"].decision is Decision.WITHDRAWN
     assert steps["I1"].votes == 6
-    assert [(m.source, m.target, m.amount) for m in result.leftover_moves] == [
+    assert [(m.source, m.target, m.amount) for m in record.cycle.leftover_moves] == [
         ("Keskusta", "next cycle", 2000),
         ("Itä", "next cycle", 3000),
     ]
-    [decision] = result.decisions
-    assert decision["kind"] == "withdrawn"
-    assert decision["projects"] == ["I1"]
-    assert "investment programme" in str(decision["reason"])
+    [decision] = record.cycle.decisions
+    assert decision.kind == "withdrawn"
+    assert decision.projects == ("I1",)
+    assert "investment programme" in decision.reason
 
 
 def test_tampere_without_the_withdrawal(tmp_path: Path) -> None:
     copy = edited_copy(TAMPERE, tmp_path / "no_decision", 'projects = ["I1"]', "projects = []")
-    result = tally_cycle(copy)
-    assert summary(result)["Itä"] == (("I1", "I4"), 50000, 46000, 4000)
+    record = tally_cycle(copy)
+    assert summary(record)["Itä"] == (("I1", "I4"), 50000, 46000, 4000)
 
 
 def test_tampere_top1_greedy_agrees_with_greedy(tmp_path: Path) -> None:
@@ -233,12 +234,12 @@ def test_helsinki_against_an_independent_count() -> None:
                 money -= cost
         expected[pot] = (tuple(funded), Fraction(budget), Fraction(budget - money), Fraction(money))
 
-    result = tally_cycle(HELSINKI)
-    assert summary(result) == expected
-    assert sum(pot.outcome.budget for pot in result.pots) == HELSINKI_TOTAL
-    assert all(pot.outcome.rule == "greedy" for pot in result.pots)
+    record = tally_cycle(HELSINKI)
+    assert summary(record) == expected
+    assert sum(pot.budget for pot in record.outcomes) == HELSINKI_TOTAL
+    assert all(pot.rule == "greedy" for pot in record.outcomes)
     # Money is left in every district and some proposal did not fit in each.
-    assert all(pot.outcome.left > 0 for pot in result.pots)
+    assert all(pot.left > 0 for pot in record.outcomes)
     sizes = Counter(pot for pot, _ in projects.values())
     assert all(len(funded) < sizes[pot] for pot, (funded, *_) in expected.items())
 
@@ -257,9 +258,9 @@ def test_helsinki_cli_tally() -> None:
     table = runner.invoke(main, ["tally", str(HELSINKI)])
     assert table.exit_code == 0, table.output
     assert "cycle 'Helsinki OmaStadi-style 2025-2026 (synthetic ballots)':" in table.output
-    record = runner.invoke(main, ["tally", str(HELSINKI), "--json"])
-    assert record.exit_code == 0, record.output
-    outcomes = json.loads(record.output)["outcomes"]
+    result = runner.invoke(main, ["tally", str(HELSINKI), "--json"])
+    assert result.exit_code == 0, result.output
+    outcomes = json.loads(result.output)["outcomes"]
     assert [o["pot"] for o in outcomes] == list(HELSINKI_POPULATIONS)
     assert sum(Fraction(o["budget"]) for o in outcomes) == HELSINKI_TOTAL
     valid = runner.invoke(main, ["validate", str(HELSINKI)])

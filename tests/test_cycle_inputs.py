@@ -23,12 +23,12 @@ def test_pabulib_pot_uses_the_cycle_amount(tmp_path: Path) -> None:
         '[cycle]\nname = "x"\n[[pots]]\nname = "A"\namount = "2000"\nrule = "greedy"\npabulib = "a.pb"\n',
         encoding="utf-8",
     )
-    result = tally_cycle(tmp_path / "cycle.toml")
-    outcome = result.pots[0].outcome
+    record = tally_cycle(tmp_path / "cycle.toml")
+    outcome = record.outcomes[0]
     assert outcome.funded == ("P1", "P4")
     assert outcome.budget == 2000
     assert outcome.left == 0
-    assert [d.file for d in result.inputs] == ["cycle.toml", "a.pb"]
+    assert [d.file for d in record.inputs] == ["cycle.toml", "a.pb"]
 
 
 def test_csv_pots_need_the_csv_files(tmp_path: Path) -> None:
@@ -51,7 +51,7 @@ def write_cycle(tmp_path: Path, rule: str, counts: str) -> Path:
 
 def test_paper_counts_add_to_greedy_votes(tmp_path: Path) -> None:
     # Online: X 2, Y 1. Paper: Y 4 -> Y 5. Greedy: Y (50) first, then X (60) does not fit in 50.
-    outcome = tally_cycle(write_cycle(tmp_path, "greedy", "project_id,votes\nY,4\n")).pots[0].outcome
+    outcome = tally_cycle(write_cycle(tmp_path, "greedy", "project_id,votes\nY,4\n")).outcomes[0]
     assert outcome.funded == ("Y",)
     assert outcome.left == Fraction(50)
 

@@ -8,14 +8,13 @@ from pathlib import Path
 import pytest
 
 import asukasbudjetti.rules.equalshares as equalshares
-from asukasbudjetti.record import build_record, dumps_record
 from asukasbudjetti.tally import tally_file
 
 GOOD = Path(__file__).resolve().parent / "fixtures" / "good"
 
 
 def record(path: Path, rule: str) -> str:
-    return dumps_record(build_record(tally_file(path, rule=rule)))
+    return tally_file(path, rule=rule).dumps()
 
 
 @pytest.mark.parametrize("rule", ["equalshares/add1", "equalshares/add1u"])

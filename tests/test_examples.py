@@ -29,7 +29,7 @@ EXAMPLE = Path(__file__).resolve().parent.parent / "examples" / "kumpula_2025.pb
 
 
 def test_example_greedy_by_hand() -> None:
-    outcome = tally_file(EXAMPLE).pots[0].outcome
+    outcome = tally_file(EXAMPLE).outcomes[0]
     assert outcome.rule == "greedy"
     assert outcome.funded == ("K1", "K2", "K4", "K6")
     assert outcome.spent == Fraction("99500.50")
@@ -46,7 +46,7 @@ def test_example_greedy_by_hand() -> None:
 
 
 def test_example_greedy_no_skip_by_hand() -> None:
-    outcome = tally_file(EXAMPLE, rule="greedy-no-skip").pots[0].outcome
+    outcome = tally_file(EXAMPLE, rule="greedy-no-skip").outcomes[0]
     assert outcome.funded == ("K1", "K2")
     assert outcome.spent == 75000
     assert outcome.left == 25000

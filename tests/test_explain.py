@@ -1,22 +1,40 @@
 """`asukasbudjetti explain`: plain-language reasons per project, from the record alone.
 
-Every expected sentence below is worked by hand from the fixture, not copied from
-the program's output; the arithmetic is in the comments.
+Every expected sentence and every expected reason below is worked by hand from the
+fixture, not copied from the program's output; the arithmetic is in the comments.
 """
 
 from __future__ import annotations
 
 import json
+from fractions import Fraction
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import pytest
 from click.testing import CliRunner
 
+from asukasbudjetti.audit.explain import ReasonKind, explain, reasons
+from asukasbudjetti.audit.explain.reasons import (
+    GreedyRanked,
+    GreedyReserveFunded,
+    GreedyShort,
+    MarginOfDefeat,
+    MesFunded,
+    MesNotFunded,
+    MesOutcounted,
+    MesRoundWon,
+    MesRuleStopped,
+    OptimumVerdict,
+    PhragmenRemoved,
+    SupportersPaid,
+)
+from asukasbudjetti.audit.explain.render import PHRASES, TEMPLATES, Phrase, Plural, render
+from asukasbudjetti.audit.margins import tally_file_with_margins
 from asukasbudjetti.cli import main
 from asukasbudjetti.errors import InputError
-from asukasbudjetti.explain import explain, load_record
-from asukasbudjetti.record import build_record, dumps_record
+from asukasbudjetti.io.record import parse_record, read_record
+from asukasbudjetti.model.record import Record
 from asukasbudjetti.tally import tally_file
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -25,13 +43,12 @@ APPROVAL = GOOD / "approval.pb"
 WITHDRAWN = GOOD / "withdrawn.pb"
 
 
-def record_of(path: Path, rule: str, **options: Any) -> dict[str, Any]:
+def record_of(path: Path, rule: str, **options: Any) -> Record:
     """The record as a reader of the JSON file sees it (through the canonical text)."""
-    record: dict[str, Any] = json.loads(dumps_record(build_record(tally_file(path, rule=rule, **options))))
-    return record
+    return parse_record(tally_file(path, rule=rule, **options).dumps().encode(), "record.json")
 
 
-def one(record: dict[str, Any], project: str, lang: str = "en") -> str:
+def one(record: Record, project: str, lang: str = "en") -> str:
     paragraphs = explain(record, project=project, lang="fi" if lang == "fi" else "en")
     assert len(paragraphs) == 1
     return paragraphs[0]
@@ -84,8 +101,9 @@ def test_greedy_funded_and_every_project_in_rank_order() -> None:
 
 def test_the_text_comes_from_the_record_not_from_a_recount() -> None:
     # Tamper with the record: explain repeats it (999.70 left, 1200 - 999.70 = 200.30 short).
-    record = record_of(APPROVAL, "greedy")
-    record["outcomes"][0]["steps"][2]["money_left"] = "999.7"
+    data = json.loads(record_of(APPROVAL, "greedy").dumps())
+    data["outcomes"][0]["steps"][2]["money_left"] = "999.7"
+    record = parse_record(json.dumps(data).encode(), "tampered.json")
     assert one(record, "P3").endswith("When its turn came 999.70 was left, so it did not fit by 200.30.")
 
 
@@ -206,20 +224,20 @@ MES_DROPPED = MES_NEVER_BEST.replace("B;110;2", "B;150;2").replace("v2;A\n", "v2
 
 
 @pytest.fixture
-def mes_never_best(tmp_path: Path) -> dict[str, Any]:
+def mes_never_best(tmp_path: Path) -> Record:
     path = tmp_path / "never_best.pb"
     path.write_text(MES_NEVER_BEST, encoding="utf-8")
     return record_of(path, "equalshares")
 
 
 @pytest.fixture
-def mes_dropped(tmp_path: Path) -> dict[str, Any]:
+def mes_dropped(tmp_path: Path) -> Record:
     path = tmp_path / "dropped.pb"
     path.write_text(MES_DROPPED, encoding="utf-8")
     return record_of(path, "equalshares")
 
 
-def test_mes_funded_with_payments(mes_never_best: dict[str, Any]) -> None:
+def test_mes_funded_with_payments(mes_never_best: Record) -> None:
     assert explain(mes_never_best) == [
         "Project A (cost 240) was funded in round 1 with an effective vote count of 3; its 3 supporters paid 80 each.",
         "Project C (cost 100) was funded in round 2 with an effective vote count of 1.25; "
@@ -240,7 +258,7 @@ def test_mes_funded_with_payments(mes_never_best: dict[str, Any]) -> None:
     ]
 
 
-def test_mes_dropped(mes_dropped: dict[str, Any]) -> None:
+def test_mes_dropped(mes_dropped: Record) -> None:
     assert one(mes_dropped, "B") == (
         "Project B was not funded: its supporters could no longer afford it in round 2 (together they had less "
         "money left than its cost). In round 1 its effective vote count was 2 against the winner A's 3."
@@ -343,7 +361,7 @@ def test_announced_outcome_disagreeing_is_said() -> None:
 def test_cycle_paragraphs_name_the_pot() -> None:
     from asukasbudjetti.cycles import tally_cycle
 
-    record = json.loads(dumps_record(build_record(tally_cycle(ROOT / "examples" / "seinajoki_2023" / "cycle.toml"))))
+    record = tally_cycle(ROOT / "examples" / "seinajoki_2023" / "cycle.toml")
     first = explain(record)[0]
     assert first.startswith("Pohjoinen: Project P1 (cost 12000) was ranked 1st")
 
@@ -356,31 +374,148 @@ def test_project_filter_and_unknown_project() -> None:
         explain(record, project="P9")
 
 
-def test_malformed_record_is_an_input_error() -> None:
+def test_unknown_language_is_an_input_error() -> None:
     record = record_of(APPROVAL, "greedy")
-    record["outcomes"][0]["steps"][0]["cost"] = 1000.2  # a float: never in a record
-    with pytest.raises(InputError, match="malformed"):
-        explain(record)
-    del record["outcomes"][0]["funded"]
-    with pytest.raises(InputError, match="malformed"):
-        explain(record)
+    with pytest.raises(InputError, match=r"^unknown language 'sv'; choose en or fi$"):
+        explain(record, lang=cast(Any, "sv"))
 
 
-def test_load_record_errors_name_the_file(tmp_path: Path) -> None:
+# A typed record cannot be malformed: explain never sees one, because read_record
+# refuses the file, naming the path of each wrong field.
+
+
+def test_malformed_record_file_is_refused_naming_the_field(tmp_path: Path) -> None:
+    data = json.loads(record_of(APPROVAL, "greedy").dumps())
+    data["outcomes"][0]["steps"][0]["cost"] = 1000.2  # a float: never in a record
+    floated = tmp_path / "floated.json"
+    floated.write_text(json.dumps(data), encoding="utf-8")
+    with pytest.raises(InputError, match=r"floated\.json: .*outcomes\[0\]\.steps\[0\]\.cost: "):
+        read_record(floated)
+    del data["outcomes"][0]["funded"]
+    unfunded = tmp_path / "unfunded.json"
+    unfunded.write_text(json.dumps(data), encoding="utf-8")
+    with pytest.raises(InputError, match=r"unfunded\.json: .*outcomes\[0\]\.funded: missing"):
+        read_record(unfunded)
+
+
+def test_read_record_errors_name_the_file(tmp_path: Path) -> None:
     bad = tmp_path / "bad.json"
     bad.write_text("{not json", encoding="utf-8")
     with pytest.raises(InputError, match=r"bad\.json: not a result record: invalid JSON at line 1, column 2"):
-        load_record(bad)
+        read_record(bad)
     other = tmp_path / "other.json"
     other.write_text("[1, 2]", encoding="utf-8")
     with pytest.raises(InputError, match=r"other\.json: not a result record"):
-        load_record(other)
+        read_record(other)
     future = tmp_path / "future.json"
     future.write_text('{"outcomes": [], "schema_version": 99}', encoding="utf-8")
     with pytest.raises(InputError, match=r"future\.json: record schema_version 99"):
-        load_record(future)
+        read_record(future)
     with pytest.raises(InputError, match=r"missing\.json: cannot read the record"):
-        load_record(tmp_path / "missing.json")
+        read_record(tmp_path / "missing.json")
+
+
+# --- the reasons, before any sentence ---
+
+
+def test_greedy_reasons_did_not_fit() -> None:
+    # approval.pb: P3 (3 votes, cost 1200) meets 3000.10 - 1000.20 - 1000.10 = 999.80, short by 200.20.
+    (ranked, short) = reasons(record_of(APPROVAL, "greedy").outcomes[0], "P3")
+    assert ranked == GreedyRanked(
+        kind=ReasonKind.GREEDY_RANKED, project="P3", cost=Fraction(1200), rank=3, score=3, votes=3, per_cost=False
+    )
+    assert short == GreedyShort(
+        kind=ReasonKind.GREEDY_DID_NOT_FIT, money_left=Fraction("999.80"), shortfall=Fraction("200.20")
+    )
+
+
+def test_greedy_reasons_reserve_funded() -> None:
+    # greedy-custom: 999.80 of 1200 is covered (999.80 / 1200 = 4999/6000 >= 0.8); the reserve pays 200.20.
+    (_, funded) = reasons(record_of(APPROVAL, "greedy-custom").outcomes[0], "P3")
+    assert funded == GreedyReserveFunded(
+        money_left=Fraction("999.80"),
+        shortfall=Fraction("200.20"),
+        covered=Fraction(4999, 6000),
+        needed=Fraction("0.8"),
+        from_pot=Fraction("999.80"),
+        from_reserve=Fraction("200.20"),
+    )
+
+
+def test_equal_shares_reasons(mes_never_best: Record) -> None:
+    pot = mes_never_best.outcomes[0]
+    # C: round 2, count 100 / 80 = 1.25; v3 paid her last 20, v4 paid q = 80 (no less than q: not all he had).
+    assert reasons(pot, "C") == (
+        MesFunded(
+            project="C",
+            cost=Fraction(100),
+            why=MesRoundWon(
+                round=2,
+                effective_vote_count=Fraction(5, 4),
+                payments=(
+                    SupportersPaid(voters=1, amount=Fraction(20), all_they_had=True),
+                    SupportersPaid(voters=1, amount=Fraction(80), all_they_had=False),
+                ),
+            ),
+        ),
+    )
+    # B: last priced in round 2 at 11/9 against C's 5/4; no round funded it, so no cost is recorded.
+    assert reasons(pot, "B") == (
+        MesNotFunded(
+            project="B",
+            cost=None,
+            why=MesOutcounted(
+                kind=ReasonKind.MES_NEVER_BEST,
+                round=2,
+                effective_vote_count=Fraction(11, 9),
+                winner="C",
+                winner_count=Fraction(5, 4),
+            ),
+        ),
+        MesRuleStopped(round=2),
+    )
+
+
+def test_phragmen_and_optimum_reasons() -> None:
+    # Phragmén: P3 (1200) is removed before round 3, when 999.80 was left.
+    assert reasons(record_of(APPROVAL, "phragmen").outcomes[0], "P3") == (
+        PhragmenRemoved(project="P3", cost=None, round=3, money_left=Fraction("999.80")),
+    )
+    # max-welfare: {P1, P2, P4}, welfare 11001 (worked above).
+    assert reasons(record_of(APPROVAL, "max-welfare").outcomes[0], "P4") == (
+        OptimumVerdict(
+            kind=ReasonKind.OPTIMUM_FUNDED,
+            project="P4",
+            cost=None,
+            objective="sum of votes(p) * cost(p)",
+            welfare=Fraction(11001),
+        ),
+    )
+
+
+def test_margin_reason() -> None:
+    # As in test_margins_cli: two more supporters, or a cost of at most 999.80, fund P3.
+    record = tally_file_with_margins(APPROVAL, rule="greedy")
+    assert reasons(record.outcomes[0], "P3")[-1] == MarginOfDefeat(
+        kind=ReasonKind.MARGIN_SUPPORTERS_AND_COST, extra_supporters=2, max_cost=Fraction("999.80")
+    )
+
+
+def test_render_one_reason_in_each_language() -> None:
+    short = GreedyShort(kind=ReasonKind.GREEDY_DID_NOT_FIT, money_left=Fraction("999.8"), shortfall=Fraction(8125, 3))
+    assert render(short, "en") == "When its turn came 999.80 was left, so it did not fit by 8125/3 ≈ 2708.33."
+    assert render(short, "fi") == (
+        "Kun sen vuoro tuli, rahaa oli jäljellä 999,80, joten se ei mahtunut: rahaa puuttui 8125/3 ≈ 2708,33."
+    )
+
+
+def test_every_reason_kind_and_phrase_has_a_text_in_every_language() -> None:
+    assert set(TEMPLATES) == set(ReasonKind)
+    assert set(PHRASES) == set(Phrase)
+    for template in [*TEMPLATES.values(), *PHRASES.values()]:
+        for text in (template.en, template.fi):
+            forms = [text.one, text.other] if isinstance(text, Plural) else [text]
+            assert all(form for form in forms)
 
 
 # --- the command ---

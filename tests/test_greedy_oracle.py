@@ -101,12 +101,10 @@ def oracle_walk(
 
 def tally(election: Election, rule: str, seed: int = 0) -> Outcome:
     pot, _ = tally_election(election, rule=rule, seed=seed)
-    return pot.outcome
+    return pot
 
 
-def check_against_oracle(
-    outcome: Outcome, order: list[str], election: Election, skip: bool, share: F | None
-) -> None:
+def check_against_oracle(outcome: Outcome, order: list[str], election: Election, skip: bool, share: F | None) -> None:
     cost = {p.project_id: p.cost for p in election.projects}
     funded, money, reserved = oracle_walk(order, cost, election.budget, skip, share)
     assert outcome.funded == tuple(funded)
@@ -174,9 +172,7 @@ def test_greedy_family_matches_oracle_with_ties(election: Election, seed: int) -
             # decisive: some order of the tied projects changes what is funded
             outcomes = set()
             for perm in permutations(group):
-                funded, _, reserved = oracle_walk(
-                    [*order[:a], *perm, *order[b:]], cost, election.budget, skip, share
-                )
+                funded, _, reserved = oracle_walk([*order[:a], *perm, *order[b:]], cost, election.budget, skip, share)
                 outcomes.add((frozenset(funded), reserved))
             expected.append((tuple(group), settled, len(outcomes) > 1))
         # steps are counted over the whole walk, withdrawn projects included

@@ -1,4 +1,4 @@
-"""Margins of defeat (asukasbudjetti.margins): hand-worked examples and brute force.
+"""Margins of defeat (asukasbudjetti.audit.margins): hand-worked examples and brute force.
 
 The brute force re-tallies each unfunded project of small random approval elections
 with every number of extra supporters 0..K and at every cost unit from its current
@@ -16,8 +16,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from asukasbudjetti.margins import LINEAR_SCAN_CAP, Margin, _largest_cost, _smallest_extra, compute_margins
+from asukasbudjetti.audit.margins import LINEAR_SCAN_CAP, _largest_cost, _smallest_extra, compute_margins
 from asukasbudjetti.model import Ballot, BallotTable, Election, Project, VoteType
+from asukasbudjetti.model.record import Margin
 from asukasbudjetti.rules.ties import lottery_ranks
 from asukasbudjetti.tally import load_election, tally_election
 
@@ -50,7 +51,7 @@ def make_election(
 
 def funded(election: Election, rule: str, project_id: str, seed: int = 0) -> bool:
     pot, _ = tally_election(election, rule=rule, seed=seed)
-    return project_id in pot.outcome.funded
+    return project_id in pot.funded
 
 
 def with_extra(election: Election, project_id: str, k: int) -> Election:
@@ -327,7 +328,7 @@ def small_elections(draw: st.DrawFn) -> Election:
 def check_brute_force(election: Election, rule: str, seed: int, *, monotone: bool) -> None:
     margins = compute_margins(election, rule=rule, seed=seed)
     base, _ = tally_election(election, rule=rule, seed=seed)
-    unfunded = {p.project_id for p in election.projects if p.cost != WITHDRAWN} - set(base.outcome.funded)
+    unfunded = {p.project_id for p in election.projects if p.cost != WITHDRAWN} - set(base.funded)
     assert set(margins) == unfunded
     for project in election.projects:
         if project.project_id not in unfunded:

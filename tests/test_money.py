@@ -33,8 +33,29 @@ def test_parse_money_accepts_decimal_text(text: str, expected: Fraction) -> None
 
 @pytest.mark.parametrize(
     "text",
-    ["nan", "NaN", "inf", "-inf", "Infinity", "-5", "-0.5", "1e5", "1e5x", "1E5", "", " ", "1.", ".5",
-     "1,000", "1 000", "1.000.000", "+5", "0x10", "12abc", "1_000"],
+    [
+        "nan",
+        "NaN",
+        "inf",
+        "-inf",
+        "Infinity",
+        "-5",
+        "-0.5",
+        "1e5",
+        "1e5x",
+        "1E5",
+        "",
+        " ",
+        "1.",
+        ".5",
+        "1,000",
+        "1 000",
+        "1.000.000",
+        "+5",
+        "0x10",
+        "12abc",
+        "1_000",
+    ],
 )
 def test_parse_money_refuses_everything_else(text: str) -> None:
     with pytest.raises(MoneyError):

@@ -29,7 +29,7 @@ def test_greedy_equals_pabutools_greedy_utilitarian_welfare(path: Path) -> None:
     if election.vote_type.value not in APPROVAL_TYPES:
         pytest.skip(f"{election.vote_type.value} ballots: the oracle comparison is for approval files")
     pot, _ = tally_election(election, rule="greedy")
-    ours = set(pot.outcome.funded)
+    ours = set(pot.funded)
 
     instance, profile = pabutools_election.parse_pabulib(str(path))
     theirs_outcome = pabutools_rules.greedy_utilitarian_welfare(
@@ -40,5 +40,5 @@ def test_greedy_equals_pabutools_greedy_utilitarian_welfare(path: Path) -> None:
     )
     theirs = {project.name for project in theirs_outcome}
     if ours != theirs:
-        lottery_ties = [t for t in pot.outcome.ties if t.decisive and "lottery" in t.settled_by]
+        lottery_ties = [t for t in pot.ties if t.decisive and "lottery" in t.settled_by]
         assert lottery_ties, f"differs without a lottery tie: ours-theirs={ours - theirs}, theirs-ours={theirs - ours}"

@@ -23,7 +23,7 @@ PAPER = Path(__file__).resolve().parent / "fixtures" / "good" / "paper_votes.pb"
 
 
 def test_greedy_counts_paper_votes() -> None:
-    outcome = tally_file(PAPER, rule="greedy").pots[0].outcome
+    outcome = tally_file(PAPER, rule="greedy").outcomes[0]
     assert outcome.funded == ("B", "C")
     assert outcome.spent == 90
     assert outcome.left == 10

@@ -14,9 +14,7 @@ from asukasbudjetti.io import read_pabulib_bytes
 
 HEAD = "META\nkey;value\nbudget;100\nvote_type;approval\nPROJECTS\nproject_id;cost\n1;10\n2;20\n3;30\nVOTES\n"
 
-vote_texts = st.lists(
-    st.sampled_from(["1", "2", "3", "4", " 1", "2 ", ""]), min_size=0, max_size=4
-).map(",".join)
+vote_texts = st.lists(st.sampled_from(["1", "2", "3", "4", " 1", "2 ", ""]), min_size=0, max_size=4).map(",".join)
 rows = st.lists(
     st.tuples(
         st.sampled_from(["a", "b", "c", "d", "", " e", "VOTES", " meta", "Projects"]),

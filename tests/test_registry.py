@@ -24,8 +24,8 @@ def test_registry_keys_are_the_rule_names() -> None:
 
 @pytest.mark.parametrize("name", sorted(RULES))
 def test_every_rule_runs_on_the_example_within_budget(name: str) -> None:
-    result = tally_file(EXAMPLE, rule=name, threshold=1 if name == "greedy-threshold" else None)
-    outcome = result.pots[0].outcome
+    record = tally_file(EXAMPLE, rule=name, threshold=1 if name == "greedy-threshold" else None)
+    outcome = record.outcomes[0]
     assert outcome.rule == name
     assert outcome.spent + outcome.left == outcome.budget
     assert outcome.left >= 0

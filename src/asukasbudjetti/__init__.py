@@ -13,9 +13,9 @@ from asukasbudjetti.errors import (
 from asukasbudjetti.io import read_pabulib, write_pabulib
 from asukasbudjetti.io.record import read_record, write_record
 from asukasbudjetti.model import Ballot, BallotTable, Election, Project, VoteType
-from asukasbudjetti.money import format_money, parse_money
 from asukasbudjetti.model.outcome import Decision, Outcome
 from asukasbudjetti.model.record import Record
+from asukasbudjetti.money import format_money, parse_money
 from asukasbudjetti.problems import Problem, Severity
 from asukasbudjetti.profile import CompiledProfile, compile_profile
 from asukasbudjetti.rules import RULES, get_rule

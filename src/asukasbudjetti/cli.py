@@ -243,9 +243,7 @@ def batch(folder: str, rules_text: str, jobs: int, recursive: bool, seed: int, o
 
 @main.command()
 @click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write the schema here.")
-@click.option(
-    "--record", "of_record", is_flag=True, help="The schema of the result record instead of the cycle file."
-)
+@click.option("--record", "of_record", is_flag=True, help="The schema of the result record instead of the cycle file.")
 @_friendly
 def schema(output: str | None, of_record: bool) -> None:
     """Print the JSON Schema of the budget cycle file (for editors' completion and checks),

@@ -25,7 +25,6 @@ from asukasbudjetti.errors import InputError, ProblemsError
 from asukasbudjetti.io.csv_ballots import BallotRow, ProjectRow, read_ballots, read_projects
 from asukasbudjetti.model import WITHDRAWN_COST, BallotTable, Election, Project, SourceLocation, VoteType
 from asukasbudjetti.model.cycle import BallotRules, Cycle, Pot
-from asukasbudjetti.money import format_money, parse_money
 from asukasbudjetti.model.record import (
     CouncilDecision,
     CycleInvocation,
@@ -35,6 +34,7 @@ from asukasbudjetti.model.record import (
     PotOutcome,
     Record,
 )
+from asukasbudjetti.money import format_money, parse_money
 from asukasbudjetti.problems import Problem, Severity
 from asukasbudjetti.tally import load_election, make_record, tally_election
 
@@ -617,7 +617,9 @@ def tally_cycle(path: str | os.PathLike[str], *, exclude_invalid: bool = False) 
         warnings=excluded,
         cycle=CycleRecord(
             name=config.cycle.name,
-            decisions=tuple(CouncilDecision(kind=d.kind, projects=tuple(d.projects), reason=d.reason) for d in decisions),
+            decisions=tuple(
+                CouncilDecision(kind=d.kind, projects=tuple(d.projects), reason=d.reason) for d in decisions
+            ),
             leftover_moves=tuple(moves),
         ),
     )

@@ -53,8 +53,18 @@ from asukasbudjetti.version import __version__
 OFFICIAL = "official"
 #: Reader problems after which the rest of the file cannot be checked meaningfully.
 STRUCTURAL = frozenset(
-    {"encoding", "syntax", "missing-section", "section-order", "duplicate-section", "missing-header",
-     "missing-column", "duplicate-column", "missing-meta", "bad-budget"}
+    {
+        "encoding",
+        "syntax",
+        "missing-section",
+        "section-order",
+        "duplicate-section",
+        "missing-header",
+        "missing-column",
+        "duplicate-column",
+        "missing-meta",
+        "bad-budget",
+    }
 )
 #: Validation findings that an unreadable value, read as a placeholder, would cause.
 FROM_PLACEHOLDERS = frozenset({"zero-cost", "cost-over-budget", "summary-mismatch"})
@@ -79,9 +89,7 @@ def _collector_paused() -> Iterator[None]:
             gc.enable()
 
 
-def load_election(
-    path: str | os.PathLike[str], *, strict: bool = False
-) -> tuple[Election, list[Problem], InputDigest]:
+def load_election(path: str | os.PathLike[str], *, strict: bool = False) -> tuple[Election, list[Problem], InputDigest]:
     """Read and validate a ``.pb`` file.
 
     Returns the election, its warnings and its digest; raises
@@ -127,8 +135,7 @@ def tally_election(
     if rule == OFFICIAL:
         if declared is None:
             raise InputError(
-                f"{election.source}: the file has no META rule, so --rule official has nothing to run; "
-                "pass --rule NAME"
+                f"{election.source}: the file has no META rule, so --rule official has nothing to run; pass --rule NAME"
             )
         rule_line = election.meta_lines.get("rule")
         where = f"{election.source}:{rule_line}" if rule_line is not None else election.source
@@ -172,8 +179,15 @@ def tally_file(
     """Read, validate and tally one ``.pb`` file (one pot); the result record."""
     election, warnings, digest = load_election(path, strict=strict)
     return tally_loaded(
-        election, warnings, digest, rule=rule, seed=seed, exclusive=exclusive, threshold=threshold,
-        params=params, strict=strict,
+        election,
+        warnings,
+        digest,
+        rule=rule,
+        seed=seed,
+        exclusive=exclusive,
+        threshold=threshold,
+        params=params,
+        strict=strict,
     )
 
 
@@ -190,9 +204,7 @@ def tally_loaded(
     strict: bool = False,
 ) -> Record:
     """The record of a tally of an election :func:`load_election` has read (its warnings and digest)."""
-    pot, _ = tally_election(
-        election, rule=rule, seed=seed, exclusive=exclusive, threshold=threshold, params=params
-    )
+    pot, _ = tally_election(election, rule=rule, seed=seed, exclusive=exclusive, threshold=threshold, params=params)
     invocation = PabulibInvocation(
         kind="pabulib",
         rule=rule,

@@ -184,9 +184,9 @@ def test_project_dropped_when_its_supporters_can_no_longer_afford_it() -> None:
 def test_tally_election_runs_the_same_rule() -> None:
     pot, name = tally_election(election_of(ROUNDS), rule="equalshares")
     assert name == "equalshares"
-    assert pot.outcome.funded == ("P1", "P2", "P4")
-    assert pot.outcome.params["utilities"] == "cost"
-    assert pot.outcome.params["completion"] == "none"
+    assert pot.funded == ("P1", "P2", "P4")
+    assert pot.params.utilities == "cost"
+    assert pot.params.completion == "none"
 
 
 # ---------------------------------------------------------------------------
@@ -214,7 +214,7 @@ def test_cost_utilities_fund_the_big_project() -> None:
 
 def test_cardinality_utilities_give_a_different_order() -> None:
     outcome = mes(UTILITIES, utilities="cardinality")
-    assert outcome.params["utilities"] == "cardinality"
+    assert outcome.params.utilities == "cardinality"
     assert outcome.funded == ("P2",)
     assert (outcome.spent, outcome.left) == (F(6), F(34))
     (only,) = outcome.mes_rounds
@@ -242,8 +242,8 @@ RAISES = pb("80", {"P1": "30", "P2": "40", "P3": "20"}, [("P1,P2",), ("P2",)])
 
 def test_add1_raises_the_endowment_until_the_outcome_changes() -> None:
     outcome = mes(RAISES, "equalshares/add1")
-    assert outcome.params["completion"] == "add1"
-    assert outcome.params["add1_start"] == "floor"
+    assert outcome.params.completion == "add1"
+    assert outcome.params.add1_start == "floor"
     assert outcome.funded == ("P2", "P1")
     assert (outcome.spent, outcome.left) == (F(70), F(10))
     assert outcome.endowment == F(50)
@@ -304,7 +304,7 @@ def test_add1_everything_affordable_on_the_start_example() -> None:
 
 def test_add1_exact_start() -> None:
     outcome = mes(START, "equalshares/add1", add1_start="exact", everything_affordable="false")
-    assert outcome.params["add1_start"] == "exact"
+    assert outcome.params.add1_start == "exact"
     assert outcome.funded == ("P2", "P1")
     assert outcome.endowment == F(26, 3)
     assert steps(outcome) == [
@@ -363,7 +363,7 @@ def test_add1_exact_stops_at_the_first_overspend() -> None:
 
 def test_add1_without_the_exhaustive_stop() -> None:
     outcome = mes(OVERSPEND, "equalshares/add1", add1_stop_when_exhaustive="false")
-    assert outcome.params["add1_stop_when_exhaustive"] is False
+    assert outcome.params.add1_stop_when_exhaustive is False
     assert outcome.funded == ("P1", "P2")
     assert outcome.endowment == F(5)
     assert steps(outcome) == [
@@ -405,7 +405,7 @@ def test_utilitarian_completion_is_greedy_by_votes_with_the_money_left() -> None
     assert plain.funded == ("P2",)
     assert plain.mes_rounds[0].dropped == ("P3",)
     outcome = mes(FILL, "equalshares/utilitarian")
-    assert outcome.params["completion"] == "utilitarian"
+    assert outcome.params.completion == "utilitarian"
     assert outcome.funded == ("P2", "P1")
     assert (outcome.spent, outcome.left) == (F(17), F(3))
     assert outcome.endowment == F(5)
@@ -507,7 +507,7 @@ def test_eligibility_filter() -> None:
     assert unfiltered.spent == F(81)
     assert unfiltered.ineligible == ()
     outcome = mes(ELIGIBILITY, "equalshares/utilitarian", eligibility_k="3")
-    assert outcome.params["eligibility_k"] == "3"
+    assert outcome.params.eligibility_k == 3
     assert outcome.ineligible == ("P2",)
     assert outcome.funded == ("P1", "P3")
     assert (outcome.spent, outcome.left) == (F(50), F(50))
@@ -613,7 +613,7 @@ def test_tie_settled_by_lottery(seed: int) -> None:
     winner, loser = sorted(("9", "10"), key=lambda p: ticket(seed, p))
     outcome = mes(LOTTERY, seed=seed)
     assert outcome.funded == (winner,)
-    assert outcome.params["seed"] == seed
+    assert outcome.params.seed == seed
     (tie,) = outcome.ties
     assert tie.projects == (winner, loser)
     assert tie.settled_by == ("lower cost", "more votes", "lottery")
@@ -660,7 +660,7 @@ CUMULATIVE = pb(
 
 def test_cumulative_ballots_use_points_as_utilities() -> None:
     outcome = mes(CUMULATIVE)
-    assert outcome.params["utilities"] == "cumulative points"
+    assert outcome.params.utilities == "cumulative points"
     assert outcome.funded == ("P1", "P2")
     assert (outcome.spent, outcome.left) == (F(9), F(1))
     first, second = outcome.mes_rounds

@@ -38,10 +38,9 @@ Step = tuple[str, Decision, F]
 def run(name: str | Path, rule: str, **kwargs: object) -> Outcome:
     """Tally one fixture; the good fixtures must load without any warning."""
     path = name if isinstance(name, Path) else GOOD / name
-    result = tally_file(path, rule=rule, **kwargs)  # type: ignore[arg-type]
-    assert result.warnings == ()
-    (pot,) = result.pots
-    outcome = pot.outcome
+    record = tally_file(path, rule=rule, **kwargs)  # type: ignore[arg-type]
+    assert record.warnings == ()
+    (outcome,) = record.outcomes
     assert outcome.spent + outcome.left == outcome.budget
     return outcome
 
@@ -149,10 +148,8 @@ def test_approval_greedy_custom_funds_p3_from_the_reserve() -> None:
             ("P5", NOT_REACHED, F(0)),
         ],
     )
-    assert outcome.reserve == ReserveUse(
-        project_id="P3", cost=F(1200), from_pot=F("999.80"), from_reserve=F("200.20")
-    )
-    assert outcome.params["reserve_share"] == "0.8"
+    assert outcome.reserve == ReserveUse(project_id="P3", cost=F(1200), from_pot=F("999.80"), from_reserve=F("200.20"))
+    assert outcome.params.reserve_share == Fraction("0.8")
 
 
 def test_approval_greedy_per_cost_tie_settled_by_lower_cost() -> None:
@@ -179,9 +176,7 @@ def test_approval_greedy_per_cost_tie_settled_by_lower_cost() -> None:
     )
     # Not decisive: P3 (1200) does not fit in the 999.80 left when the tie's turn
     # comes, so in either order P5 alone is funded.
-    assert outcome.ties == (
-        Tie(step=3, projects=("P5", "P3"), settled_by=("lower cost",), decisive=False),
-    )
+    assert outcome.ties == (Tie(step=3, projects=("P5", "P3"), settled_by=("lower cost",), decisive=False),)
 
 
 def test_approval_greedy_exclusive_passes_over_the_partner() -> None:
@@ -204,7 +199,7 @@ def test_approval_greedy_exclusive_passes_over_the_partner() -> None:
         ],
     )
     assert outcome.steps[1].reason == "mutually exclusive with funded project P1"
-    assert outcome.params["exclusive"] == [["P1", "P2"]]
+    assert outcome.params.exclusive == (("P1", "P2"),)
 
 
 def test_approval_greedy_exclusive_only_after_a_member_is_funded() -> None:
@@ -245,7 +240,7 @@ def test_approval_top1_greedy() -> None:
     # The most supported project, P1 (5 votes), is first anyway: the same as greedy.
     outcome = run("approval.pb", "top1-greedy")
     check(outcome, ("P1", "P2", "P4"), "3000.10", 0)
-    assert outcome.params["top1_first"] is True
+    assert outcome.params.top1_first is True
 
 
 # ---------------------------------------------------------------------------
@@ -309,9 +304,7 @@ def test_choose1_greedy_custom_reserve_at_exactly_80_percent() -> None:
             ("C4", NOT_REACHED, F(0)),
         ],
     )
-    assert outcome.reserve == ReserveUse(
-        project_id="C2", cost=F(5000), from_pot=F(4000), from_reserve=F(1000)
-    )
+    assert outcome.reserve == ReserveUse(project_id="C2", cost=F(5000), from_pot=F(4000), from_reserve=F(1000))
 
 
 # ---------------------------------------------------------------------------
@@ -343,7 +336,7 @@ def test_cumulative_greedy_orders_by_points() -> None:
     )
     assert [(s.score, s.votes) for s in outcome.steps] == [(8, 2), (6, 2), (4, 2), (2, 2)]
     # plain greedy ignores the file's threshold
-    assert outcome.params["threshold"] is None
+    assert outcome.params.threshold is None
 
 
 def test_cumulative_greedy_threshold_from_meta() -> None:
@@ -360,7 +353,7 @@ def test_cumulative_greedy_threshold_from_meta() -> None:
         outcome = run("cumulative.pb", rule)
         assert outcome.rule == "greedy-threshold"
         check(outcome, ("K4", "K2"), 500, "500.50", expected)
-        assert outcome.params["threshold"] == "5"
+        assert outcome.params.threshold == 5
         assert outcome.steps[2].reason == "score 4 < threshold 5"
 
 
@@ -607,9 +600,7 @@ def test_withdrawn_greedy_per_cost_indecisive_tie() -> None:
             ("W1", WITHDRAWN, F(100)),
         ],
     )
-    assert outcome.ties == (
-        Tie(step=1, projects=("C", "A"), settled_by=("lower cost",), decisive=False),
-    )
+    assert outcome.ties == (Tie(step=1, projects=("C", "A"), settled_by=("lower cost",), decisive=False),)
 
 
 # ---------------------------------------------------------------------------
@@ -691,10 +682,8 @@ def test_tie_settled_by_lottery(seed: int) -> None:
             ("11", FUNDED, F(100)),
         ],
     )
-    assert outcome.ties == (
-        Tie(step=1, projects=(winner, loser), settled_by=("lottery",), decisive=True),
-    )
-    assert outcome.params["seed"] == seed
+    assert outcome.ties == (Tie(step=1, projects=(winner, loser), settled_by=("lottery",), decisive=True),)
+    assert outcome.params.seed == seed
 
 
 def test_lottery_is_reproducible_and_the_seed_matters() -> None:
@@ -750,9 +739,7 @@ voter_id;vote
 """
 
 
-def write_election(
-    tmp_path: Path, budget: int, projects: dict[str, int], votes: list[str]
-) -> Path:
+def write_election(tmp_path: Path, budget: int, projects: dict[str, int], votes: list[str]) -> Path:
     path = tmp_path / "election.pb"
     path.write_text(
         HEADER.format(
@@ -808,9 +795,7 @@ def test_no_skip_tie_of_projects_that_cannot_fit_is_not_decisive(tmp_path: Path)
             50,
             [("A", FUNDED, F(500)), (first, STOPPED, F(50)), (second, NOT_REACHED, F(50))],
         )
-        assert outcome.ties == (
-            Tie(step=2, projects=(first, second), settled_by=("lottery",), decisive=False),
-        )
+        assert outcome.ties == (Tie(step=2, projects=(first, second), settled_by=("lottery",), decisive=False),)
 
 
 def test_reserve_tie_is_decisive(tmp_path: Path) -> None:
@@ -828,9 +813,7 @@ def test_reserve_tie_is_decisive(tmp_path: Path) -> None:
         0,
         [("A", FUNDED, F(500)), (first, RESERVE, F(80)), (second, NOT_REACHED, F(0))],
     )
-    assert outcome.reserve == ReserveUse(
-        project_id=first, cost=F(100), from_pot=F(80), from_reserve=F(20)
-    )
+    assert outcome.reserve == ReserveUse(project_id=first, cost=F(100), from_pot=F(80), from_reserve=F(20))
     assert outcome.ties[0].decisive is True
     # Without the reserve the same tie decides nothing (both orders stop with 80 left).
     outcome = run(path, "greedy-no-skip")

@@ -87,7 +87,7 @@ def test_greedy_is_not_optimal_here() -> None:
     )
     assert outcome.optimum is not None
     assert outcome.optimum.method.startswith("branch and bound")
-    assert outcome.params == {"objective": "cost", "seed": 0, "choice_among_optima": CHOICE_AMONG_OPTIMA}
+    assert outcome.params.model_dump() == {"objective": "cost", "seed": 0, "choice_among_optima": CHOICE_AMONG_OPTIMA}
 
 
 def test_score_objective_counts_votes_only() -> None:
@@ -98,7 +98,7 @@ def test_score_objective_counts_votes_only() -> None:
     assert outcome.optimum is not None
     assert outcome.optimum.objective == "sum of score(p)"
     assert outcome.optimum.value == 6
-    assert outcome.params["objective"] == "score"
+    assert outcome.params.objective == "score"
 
 
 # budget 10
@@ -162,7 +162,7 @@ def test_two_optima_of_equal_cost_the_lottery_decides(winner: str, loser: str) -
     assert outcome.optimum is not None
     assert outcome.optimum.value == 15
     assert outcome.ties == (Tie(step=1, projects=(winner, loser), settled_by=("lottery",), decisive=True),)
-    assert outcome.params["seed"] == seed
+    assert outcome.params.seed == seed
 
 
 # budget 10, one vote each: welfare = cost

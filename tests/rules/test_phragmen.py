@@ -53,7 +53,7 @@ def phragmen(text: str, seed: int = 0) -> Outcome:
     outcome = run_phragmen(compiled(text), RuleOptions(seed=seed))
     assert outcome.rule == "phragmen"
     assert outcome.spent + outcome.left == outcome.budget
-    assert outcome.params == {
+    assert outcome.params.model_dump() == {
         "seed": seed,
         "tie_breaking": "lower cost, then more votes, then lottery",
         "loads": "exact",

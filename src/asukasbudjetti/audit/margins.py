@@ -140,8 +140,15 @@ def tally_file_with_margins(
     """
     election, warnings, digest = load_election(path, strict=strict)
     record = tally_loaded(
-        election, warnings, digest, rule=rule, seed=seed, exclusive=exclusive, threshold=threshold,
-        params=params, strict=strict,
+        election,
+        warnings,
+        digest,
+        rule=rule,
+        seed=seed,
+        exclusive=exclusive,
+        threshold=threshold,
+        params=params,
+        strict=strict,
     )
     return add_margins(record, election, max_extra=max_extra)
 
@@ -166,9 +173,7 @@ def add_margins(record: Record, election: Election, *, max_extra: int | None = N
         max_extra=max_extra,
     )
     pot = record.outcomes[0].model_copy(update={"margins": tuple(found.values())})
-    return record.model_copy(
-        update={"outcomes": (pot,), "invocation": invocation.model_copy(update={"margins": True})}
-    )
+    return record.model_copy(update={"outcomes": (pot,), "invocation": invocation.model_copy(update={"margins": True})})
 
 
 def compute_margins(

@@ -75,6 +75,14 @@ def parse_record(raw: bytes, source: str) -> Record:
         return Record.model_validate_json(raw, strict=True)
     except ValidationError as exc:
         errors = exc.errors(include_url=False)
+        # A list whose item failed is also reported as too short (its failed items
+        # are left out before the length check): only the item's own error says why.
+        errors = [
+            error
+            for error in errors
+            if error["type"] != "too_short"
+            or not any(other["loc"][: len(error["loc"])] == error["loc"] and other is not error for other in errors)
+        ]
         problems = [
             f"{field_path(error['loc'])}: {'missing' if error['type'] == 'missing' else error['msg']}"
             for error in errors[:SHOWN_FIELDS]

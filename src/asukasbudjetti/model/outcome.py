@@ -170,6 +170,59 @@ class Optimum(RecordPart):
     choice_among_optima: str
 
 
+class GreedyParameters(RecordPart):
+    """What a greedy rule ran with: its threshold, whether it skips a project that does
+    not fit (``skip``) or stops, the ``order`` (by score, or by score per cost), the
+    exclusive groups, Poznań's reserve share, Tampere's favourite-first
+    (``top1_first``), the lottery seed and the tie-breaking order."""
+
+    threshold: Money | None
+    skip: bool
+    order: str
+    exclusive: tuple[tuple[str, ...], ...]
+    reserve_share: Money | None
+    top1_first: bool
+    seed: int
+    tie_breaking: str
+
+
+class EqualSharesParameters(RecordPart):
+    """What the Method of Equal Shares ran with: utilities, completion (and add1's start,
+    increment and exhaustive stop), the comparison step, the eligibility filter's ``k``,
+    whether every project fit at once, the lottery seed and the tie-breaking order."""
+
+    utilities: str
+    completion: str
+    add1_start: str
+    add1_increment: Money
+    add1_stop_when_exhaustive: bool
+    comparison: str
+    eligibility_k: Money | None
+    everything_affordable: bool
+    seed: int
+    tie_breaking: str
+
+
+class PhragmenParameters(RecordPart):
+    """What sequential Phragmén ran with: the lottery seed, the tie-breaking order and how loads are counted."""
+
+    seed: int
+    tie_breaking: str
+    loads: str
+
+
+class MaxWelfareParameters(RecordPart):
+    """What the utilitarian optimum ran with: the objective, the lottery seed and how one optimum is chosen."""
+
+    objective: str
+    seed: int
+    choice_among_optima: str
+
+
+#: A rule's parameters as the record shows them, defaults included; the fields tell the family apart.
+RuleParameters = GreedyParameters | EqualSharesParameters | PhragmenParameters | MaxWelfareParameters
+
+
 class Outcome(LeavesOutEmpty):
     """A rule's result for one pot.
 
@@ -184,7 +237,7 @@ class Outcome(LeavesOutEmpty):
     )
 
     rule: str
-    params: dict[str, str | int | bool | list[list[str]] | None]
+    params: RuleParameters
     budget: Money
     funded: tuple[str, ...]
     spent: Money

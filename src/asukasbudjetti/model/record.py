@@ -127,7 +127,7 @@ class PotOutcome(Outcome):
     pot: str
     source: str
     announced: Announced | None = None
-    names: dict[str, str] = {}
+    names: dict[str, str] = Field(default_factory=dict)
     margins: tuple[Margin, ...] = ()
 
     @classmethod

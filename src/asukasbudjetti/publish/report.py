@@ -18,20 +18,30 @@ from __future__ import annotations
 
 import hashlib
 import html
-import importlib
 import io
 import json
 import re
 import shlex
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from fractions import Fraction
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError
+from pydantic import BaseModel, ConfigDict
 
+from asukasbudjetti.audit.explain import explain
 from asukasbudjetti.errors import InputError
-from asukasbudjetti.record import read_record_file
+from asukasbudjetti.io.record import read_record_file
+from asukasbudjetti.model.outcome import RuleParameters
+from asukasbudjetti.model.record import (
+    CycleInvocation,
+    CycleRecord,
+    PabulibInvocation,
+    PotOutcome,
+    Record,
+    RecordWarning,
+)
+from asukasbudjetti.money import money_text
 
 #: The report formats: ``html`` (a page with charts) and ``md`` (a Markdown summary).
 FORMATS = ("html", "md")
@@ -45,167 +55,6 @@ TEXT_COLOUR = "#1d232a"
 #: The longest chart label, in characters (the tables show the full name).
 CHART_LABEL = 34
 
-_Money = Annotated[str, StringConstraints(pattern=r"^-?[0-9]+(\.[0-9]+|/[0-9]+)?$")]
-
-
-class _Part(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="ignore")
-
-
-class _Generator(_Part):
-    name: str
-    version: str
-
-
-class _Input(_Part):
-    file: str
-    size: int
-    sha256: str
-
-
-class _Step(_Part):
-    rank: int
-    project: str
-    score: int
-    votes: int
-    cost: _Money
-    money_left: _Money
-    decision: str
-    reason: str | None = None
-
-
-class _Tie(_Part):
-    step: int
-    projects: list[str]
-    settled_by: list[str]
-    decisive: bool
-
-
-class _Payment(_Part):
-    voters: int
-    amount: _Money
-
-
-class _MesRound(_Part):
-    round: int
-    project_id: str
-    cost: _Money
-    q: _Money
-    effective_vote_count: _Money
-    payments: list[_Payment] = []
-    candidates: list[tuple[str, _Money]] = []
-    dropped: list[str] = []
-
-
-class _Completion(_Part):
-    endowment: _Money
-    funded: list[str]
-    spent: _Money
-    accepted: bool
-    reason: str
-
-
-class _PhragmenRound(_Part):
-    round: int
-    project_id: str
-    cost: _Money
-    supporters: int
-    load: _Money
-    money_left: _Money
-    removed: list[str] = []
-
-
-class _Comparison(_Part):
-    measure: str
-    prefer_rule: int
-    prefer_greedy: int
-    greedy_funded: list[str]
-    rule_funded: list[str]
-    chosen: str
-
-
-class _Optimum(_Part):
-    objective: str
-    value: _Money
-    method: str
-    choice_among_optima: str
-
-
-class _Reserve(_Part):
-    project: str
-    cost: _Money
-    from_pot: _Money
-    from_reserve: _Money
-
-
-class _Announced(_Part):
-    funded: list[str]
-    outside_money: list[str] = []
-    missing: list[str] = []
-    extra: list[str] = []
-    matches: bool
-
-
-class _Outcome(_Part):
-    pot: str
-    source: str
-    rule: str
-    params: dict[str, Any]
-    budget: _Money
-    funded: list[str]
-    spent: _Money
-    left: _Money
-    reserve: _Reserve | None = None
-    steps: list[_Step] = []
-    ties: list[_Tie] = []
-    endowment: _Money | None = None
-    mes_rounds: list[_MesRound] = []
-    completion: list[_Completion] = []
-    phragmen_rounds: list[_PhragmenRound] = []
-    comparison: _Comparison | None = None
-    optimum: _Optimum | None = None
-    ineligible: list[str] = []
-    announced: _Announced | None = None
-    #: Project names, if the record carries them: ``{id: name}``, ``{id: {"name": ...}}``
-    #: or ``[{"project" | "id": ..., "name": ...}]``. Without them the report shows ids.
-    projects: Any = None
-
-
-class _Move(_Part):
-    source: str
-    target: str
-    amount: _Money
-
-
-class _CycleDecision(_Part):
-    kind: str
-    projects: list[str]
-    reason: str
-
-
-class _Cycle(_Part):
-    name: str
-    decisions: list[_CycleDecision] = []
-    leftover_moves: list[_Move] = []
-
-
-class _Warning(_Part):
-    file: str
-    line: int | None = None
-    code: str
-    message: str
-
-
-class _Record(_Part):
-    schema_version: int
-    generator: _Generator
-    requested_rule: str
-    invocation: dict[str, Any]
-    inputs: list[_Input] = Field(min_length=1)
-    outcomes: list[_Outcome] = Field(min_length=1)
-    warnings: list[_Warning] = []
-    cycle: _Cycle | None = None
-
 
 class _Project(BaseModel):
     """One project as the report shows it, gathered from whichever trace the rule left."""
@@ -214,7 +63,7 @@ class _Project(BaseModel):
 
     id: str
     name: str | None = None
-    cost: str | None = None
+    cost: Fraction | None = None
     support: Fraction | None = None
     funded: bool = False
 
@@ -222,69 +71,23 @@ class _Project(BaseModel):
         return self.id if not self.name else f"{self.id} {self.name}"
 
 
-# ----------------------------------------------------------------------------- reading
-
-
-def read_record(path: str | Path) -> tuple[dict[str, Any], str]:
-    """The record at ``path`` as JSON data, and the SHA-256 of its bytes.
-
-    Raises :class:`~asukasbudjetti.errors.InputError` when the file cannot be read
-    as a result record.
-    """
-    source = str(path)
-    raw, record = read_record_file(source)
-    _parse(record, source)
-    return record, hashlib.sha256(raw).hexdigest()
-
-
-def _parse(record: Mapping[str, Any], source: str) -> _Record:
-    try:
-        return _Record.model_validate(record)
-    except ValidationError as exc:
-        problems = "; ".join(
-            f"{_location(error['loc'])}: {'missing' if error['type'] == 'missing' else error['msg']}"
-            for error in exc.errors()[:5]
-        )
-        raise InputError(f"{source}: not a result record this version can report on: {problems}") from None
-
-
-def _location(location: tuple[int | str, ...]) -> str:
-    text = ""
-    for part in location:
-        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
-    return text or "record"
-
-
 def render_report(path: str | Path, fmt: str = "html") -> str:
-    """The report of the record at ``path``: ``fmt`` is ``html`` (a page) or ``md`` (Markdown)."""
+    """The report of the record at ``path``: ``fmt`` is ``html`` (a page) or ``md`` (Markdown).
+
+    Raises :class:`~asukasbudjetti.errors.InputError` when ``fmt`` is unknown or the
+    file cannot be read as a result record (see :func:`asukasbudjetti.io.record.read_record_file`).
+    """
     if fmt not in FORMATS:
         raise InputError(f"unknown report format {fmt!r}; choose one of: {', '.join(FORMATS)}")
-    record, sha256 = read_record(path)
+    raw, record = read_record_file(path)
     name = Path(path).name
+    sha256 = hashlib.sha256(raw).hexdigest()
     if fmt == "md":
         return render_markdown(record, record_name=name, record_sha256=sha256)
     return render_html(record, record_name=name, record_sha256=sha256)
 
 
 # ----------------------------------------------------------------------------- shared facts
-
-
-def _names(projects: Any) -> dict[str, str]:
-    """Project names from the record, in any of the shapes ``_Outcome.projects`` allows."""
-    names: dict[str, str] = {}
-    if isinstance(projects, dict):
-        for key, value in projects.items():
-            name = value.get("name") if isinstance(value, dict) else value
-            if isinstance(name, str) and name:
-                names[str(key)] = name
-    elif isinstance(projects, list):
-        for item in projects:
-            if isinstance(item, dict):
-                key = item.get("project", item.get("id", item.get("project_id")))
-                name = item.get("name")
-                if isinstance(key, str) and isinstance(name, str) and name:
-                    names[key] = name
-    return names
 
 
 _DECISIONS = {
@@ -299,24 +102,19 @@ _DECISIONS = {
 }
 
 
-def _projects(outcome: _Outcome) -> tuple[list[_Project], str | None]:
+def _projects(outcome: PotOutcome) -> tuple[list[_Project], str | None]:
     """The pot's projects, best supported first, and what their support counts (None: unknown)."""
-    names = _names(outcome.projects)
     funded = set(outcome.funded)
     rows: dict[str, _Project] = {}
     label: str | None = None
     if outcome.steps:
         label = "votes" if all(step.score == step.votes for step in outcome.steps) else "score"
         for step in outcome.steps:
-            rows[step.project] = _Project(
-                id=step.project,
-                cost=step.cost,
-                support=Fraction(step.score),
-            )
+            rows[step.project_id] = _Project(id=step.project_id, cost=step.cost, support=Fraction(step.score))
     elif outcome.mes_rounds:
         label = "effective votes in round 1"
         for project, count in outcome.mes_rounds[0].candidates:
-            rows[project] = _Project(id=project, support=Fraction(count))
+            rows[project] = _Project(id=project, support=count)
         for mes in outcome.mes_rounds:
             rows.setdefault(mes.project_id, _Project(id=mes.project_id))
             rows[mes.project_id] = rows[mes.project_id].model_copy(update={"cost": mes.cost})
@@ -328,73 +126,74 @@ def _projects(outcome: _Outcome) -> tuple[list[_Project], str | None]:
             )
     for project in outcome.funded:
         rows.setdefault(project, _Project(id=project))
-    listed = [row.model_copy(update={"name": names.get(row.id), "funded": row.id in funded}) for row in rows.values()]
+    # Project names are not shown yet: the record's names (``outcome.names``, {id: name})
+    # would go into each row here, as ``name=outcome.names.get(row.id)``.
+    listed = [row.model_copy(update={"funded": row.id in funded}) for row in rows.values()]
     if label is not None:
         listed.sort(key=lambda row: -(row.support if row.support is not None else Fraction(-1)))
     return listed, label
 
 
-def _percent(part: str, whole: str) -> str:
-    total = Fraction(whole)
-    if total <= 0:
+def _percent(part: Fraction, whole: Fraction) -> str:
+    if whole <= 0:
         return "-"
-    return f"{float(Fraction(part) / total * 100):.1f}%"
+    return f"{float(part / whole * 100):.1f}%"
 
 
-def _approximate(text: str) -> str:
+def _approximate(value: Fraction) -> str:
     """An exact value for the eye: two decimals, marked with ~ when rounded."""
-    value = Fraction(text)
     rounded = round(value, 2)
     whole, cents = divmod(int(abs(rounded) * 100), 100)
     shown = f"{'-' if rounded < 0 else ''}{whole}.{cents:02d}"
     return shown if rounded == value else f"~{shown}"
 
 
-def _seeds(parsed: _Record) -> list[str]:
+def _seeds(record: Record) -> list[str]:
     seeds = []
-    if "seed" in parsed.invocation:
-        seeds.append(json.dumps(parsed.invocation["seed"]))
-    for outcome in parsed.outcomes:
-        if "seed" in outcome.params:
-            seeds.append(json.dumps(outcome.params["seed"]))
+    if isinstance(record.invocation, PabulibInvocation):
+        seeds.append(json.dumps(record.invocation.seed))
+    for outcome in record.outcomes:
+        seeds.append(json.dumps(outcome.params.seed))
     return sorted(set(seeds), key=seeds.index)
 
 
-def _title(parsed: _Record) -> str:
-    if parsed.cycle is not None:
-        return parsed.cycle.name
-    pots = ", ".join(outcome.pot for outcome in parsed.outcomes)
+def _settings(settings: PabulibInvocation | CycleInvocation | RuleParameters) -> list[tuple[str, str]]:
+    """Each field of the record's invocation or of a rule's parameters, by name, as JSON text."""
+    return [(key, _value(getattr(settings, key))) for key in sorted(type(settings).model_fields)]
+
+
+def _title(record: Record) -> str:
+    if record.cycle is not None:
+        return record.cycle.name
+    pots = ", ".join(outcome.pot for outcome in record.outcomes)
     return f"Residents' budget results: {pots}"
 
 
-def _explainer() -> Callable[..., list[str]] | None:
-    """``asukasbudjetti.explain.explain`` when that module exists, else None."""
-    try:
-        module = importlib.import_module("asukasbudjetti.explain")
-    except ModuleNotFoundError as exc:
-        if exc.name == "asukasbudjetti.explain":
-            return None
-        raise
-    function = getattr(module, "explain", None)
-    return function if callable(function) else None
-
-
-def _explanations(record: Mapping[str, Any], index: int) -> list[str] | None:
-    """The paragraphs ``explain`` writes for the pot ``outcomes[index]``, or None when there
-    is no explain module or it cannot read the record (the step table stands in for them)."""
-    explain = _explainer()
-    if explain is None:
-        return None
+def _explanations(record: Record, pot: PotOutcome) -> list[str] | None:
+    """The paragraphs ``explain`` writes for ``pot``, or None when it cannot read the record
+    (the step table stands in for them)."""
     # The record cut down to this pot (the cycle's decisions kept): paragraphs without the pot's name.
-    one_pot = {**record, "outcomes": [record["outcomes"][index]]}
+    one_pot = record.model_copy(update={"outcomes": (pot,)})
     try:
-        return [str(paragraph) for paragraph in explain(one_pot, lang="en")]
+        return explain(one_pot, lang="en")
     except InputError:
         return None
 
 
+def _json_default(value: object) -> str:
+    """Exact money in a setting as the record writes it (JSON has no Fraction)."""
+    if isinstance(value, Fraction):
+        return money_text(value)
+    raise TypeError(f"{type(value).__name__} is not a setting's value")
+
+
 def _value(value: Any) -> str:
-    return json.dumps(value, ensure_ascii=False, sort_keys=True)
+    return json.dumps(value, ensure_ascii=False, sort_keys=True, default=_json_default)
+
+
+def _m(amount: Fraction) -> str:
+    """An amount of money as the record writes it: exact text (``1000.5``, ``1000/3``)."""
+    return money_text(amount)
 
 
 # ----------------------------------------------------------------------------- charts
@@ -487,10 +286,10 @@ def _support_text(value: Fraction | None) -> str:
     return f"{float(value):.2f}"
 
 
-def _budget_chart(outcome: _Outcome, prefix: str) -> str:
+def _budget_chart(outcome: PotOutcome, prefix: str) -> str:
     from matplotlib.figure import Figure
 
-    spent, left = float(Fraction(outcome.spent)), float(Fraction(outcome.left))
+    spent, left = float(outcome.spent), float(outcome.left)
     with _charts_context():
         figure = Figure(figsize=(4.6, 0.95), layout="constrained")
         axes = figure.add_subplot()
@@ -509,7 +308,9 @@ def _budget_chart(outcome: _Outcome, prefix: str) -> str:
         axes.set_axis_off()
         axes.legend(loc="upper center", bbox_to_anchor=(0.5, 0.0), ncols=2, frameon=False)
         return _svg(
-            figure, prefix, f"{outcome.pot}: budget {outcome.budget}, spent {outcome.spent}, left {outcome.left}"
+            figure,
+            prefix,
+            f"{outcome.pot}: budget {_m(outcome.budget)}, spent {_m(outcome.spent)}, left {_m(outcome.left)}",
         )
 
 
@@ -585,39 +386,35 @@ def _project_html(project_id: str, names: Mapping[str, str]) -> str:
     return f"<b>{_e(project_id)}</b>" + (f" {_e(name)}" if name else "")
 
 
-def render_html(
-    record: Mapping[str, Any], *, record_name: str = "RECORD.json", record_sha256: str | None = None
-) -> str:
+def render_html(record: Record, *, record_name: str = "RECORD.json", record_sha256: str | None = None) -> str:
     """The record as one self-contained HTML page (inline CSS and SVG, no script, no URL).
 
     ``record_name`` is the record's file name, used in the verify command;
     ``record_sha256``, when given, is shown so that the page names the exact record.
-    Raises :class:`~asukasbudjetti.errors.InputError` when ``record`` is not a result record.
     """
-    parsed = _parse(record, record_name)
-    title = _title(parsed)
+    title = _title(record)
     body: list[str] = [
         "<header>",
         f"<h1>{_e(title)}</h1>",
         f'<p class="lead">Result of the vote, pot by pot: which projects are funded, how much money they use '
-        f"and why. Computed by {_e(parsed.generator.name)} {_e(parsed.generator.version)}; every number on this "
+        f"and why. Computed by {_e(record.generator.name)} {_e(record.generator.version)}; every number on this "
         f"page comes from the result record <code>{_e(record_name)}</code>, which anyone can check "
         f'(<a href="#verification">how</a>).</p>',
         "</header>",
         "<main>",
     ]
-    if len(parsed.outcomes) > 1:
-        body.append(_overview_html(parsed))
-    for index, outcome in enumerate(parsed.outcomes, start=1):
+    if len(record.outcomes) > 1:
+        body.append(_overview_html(record))
+    for index, outcome in enumerate(record.outcomes, start=1):
         body.append(_pot_html(record, outcome, index))
-    if parsed.cycle is not None:
-        body.append(_cycle_html(parsed.cycle))
-    if parsed.warnings:
-        body.append(_warnings_html(parsed.warnings))
-    body.append(_verification_html(parsed, record_name, record_sha256))
+    if record.cycle is not None:
+        body.append(_cycle_html(record.cycle))
+    if record.warnings:
+        body.append(_warnings_html(record.warnings))
+    body.append(_verification_html(record, record_name, record_sha256))
     body.append("</main>")
     body.append(
-        f"<footer>Made with {_e(parsed.generator.name)} from the result record <code>{_e(record_name)}</code>. "
+        f"<footer>Made with {_e(record.generator.name)} from the result record <code>{_e(record_name)}</code>. "
         "This page needs no network connection and runs no script.</footer>"
     )
     return (
@@ -630,21 +427,21 @@ def render_html(
     )
 
 
-def _overview_html(parsed: _Record) -> str:
+def _overview_html(record: Record) -> str:
     rows = [
         [
             f'<a href="#pot-{index}">{_e(outcome.pot)}</a>',
-            _e(outcome.budget),
-            _e(outcome.spent),
-            _e(outcome.left),
+            _e(_m(outcome.budget)),
+            _e(_m(outcome.spent)),
+            _e(_m(outcome.left)),
             str(len(outcome.funded)),
         ]
-        for index, outcome in enumerate(parsed.outcomes, start=1)
+        for index, outcome in enumerate(record.outcomes, start=1)
     ]
     return "<h2>All pots</h2>" + _table(["pot", "budget", "spent", "left", "funded"], rows, numeric=(1, 2, 3, 4))
 
 
-def _pot_html(record: Mapping[str, Any], outcome: _Outcome, index: int) -> str:
+def _pot_html(record: Record, outcome: PotOutcome, index: int) -> str:
     projects, label = _projects(outcome)
     names = {project.id: project.name for project in projects if project.name}
     costs = {project.id: project.cost for project in projects}
@@ -653,27 +450,29 @@ def _pot_html(record: Mapping[str, Any], outcome: _Outcome, index: int) -> str:
         f"<h2>{_e(outcome.pot)}</h2>",
         '<ul class="facts">',
         f"<li>rule<b>{_e(outcome.rule)}</b></li>",
-        f"<li>budget<b>{_e(outcome.budget)}</b></li>",
-        f"<li>spent<b>{_e(outcome.spent)}</b></li>",
-        f"<li>left<b>{_e(outcome.left)}</b></li>",
+        f"<li>budget<b>{_e(_m(outcome.budget))}</b></li>",
+        f"<li>spent<b>{_e(_m(outcome.spent))}</b></li>",
+        f"<li>left<b>{_e(_m(outcome.left))}</b></li>",
         f"<li>funded<b>{len(outcome.funded)} project{'s' if len(outcome.funded) != 1 else ''}</b></li>",
         "</ul>",
-        f"<figure>{_budget_chart(outcome, f'b{index}')}<figcaption>Budget {_e(outcome.budget)}: "
-        f"spent {_e(outcome.spent)} ({_percent(outcome.spent, outcome.budget)}), "
-        f"left {_e(outcome.left)} ({_percent(outcome.left, outcome.budget)}).</figcaption></figure>",
+        f"<figure>{_budget_chart(outcome, f'b{index}')}<figcaption>Budget {_e(_m(outcome.budget))}: "
+        f"spent {_e(_m(outcome.spent))} ({_percent(outcome.spent, outcome.budget)}), "
+        f"left {_e(_m(outcome.left))} ({_percent(outcome.left, outcome.budget)}).</figcaption></figure>",
     ]
     if outcome.reserve is not None:
         reserve = outcome.reserve
         parts.append(
-            f"<p>Project {_project_html(reserve.project, names)} costs {_e(reserve.cost)}: {_e(reserve.from_pot)} "
-            f"from this pot and {_e(reserve.from_reserve)} from the reserve.</p>"
+            f"<p>Project {_project_html(reserve.project_id, names)} costs {_e(_m(reserve.cost))}: "
+            f"{_e(_m(reserve.from_pot))} from this pot and {_e(_m(reserve.from_reserve))} from the reserve.</p>"
         )
     parts.append("<h3>Funded projects</h3>")
     if outcome.funded:
         parts.append('<ol class="funded">')
         for project in outcome.funded:
             cost = costs.get(project)
-            parts.append(f"<li>{_project_html(project, names)}{f' (cost {_e(cost)})' if cost else ''}</li>")
+            parts.append(
+                f"<li>{_project_html(project, names)}{f' (cost {_e(_m(cost))})' if cost is not None else ''}</li>"
+            )
         parts.append("</ol>")
     else:
         parts.append("<p>No project is funded.</p>")
@@ -687,12 +486,12 @@ def _pot_html(record: Mapping[str, Any], outcome: _Outcome, index: int) -> str:
     parts.append(_announced_html(outcome, names))
     parts.append(_ties_html(outcome, names))
     parts.append(_trace_html(outcome, names))
-    parts.append(_reasons_html(record, outcome, index - 1, names))
+    parts.append(_reasons_html(record, outcome, names))
     parts.append("</section>")
     return "\n".join(part for part in parts if part)
 
 
-def _announced_html(outcome: _Outcome, names: Mapping[str, str]) -> str:
+def _announced_html(outcome: PotOutcome, names: Mapping[str, str]) -> str:
     announced = outcome.announced
     if announced is None:
         return ""
@@ -715,7 +514,7 @@ def _announced_html(outcome: _Outcome, names: Mapping[str, str]) -> str:
     return text
 
 
-def _ties_html(outcome: _Outcome, names: Mapping[str, str]) -> str:
+def _ties_html(outcome: PotOutcome, names: Mapping[str, str]) -> str:
     if not outcome.ties:
         return "<h3>Ties</h3><p>No ties on the rule's ordering criterion.</p>"
     rows = [
@@ -736,23 +535,23 @@ def _ties_html(outcome: _Outcome, names: Mapping[str, str]) -> str:
     )
 
 
-def _trace_html(outcome: _Outcome, names: Mapping[str, str]) -> str:
+def _trace_html(outcome: PotOutcome, names: Mapping[str, str]) -> str:
     parts: list[str] = []
     if outcome.mes_rounds:
         parts.append("<h3>Equal Shares rounds</h3>")
         if outcome.endowment is not None:
             parts.append(
                 f"<p>Every voter starts with an equal share of the budget: {_e(_approximate(outcome.endowment))} "
-                f"(exactly <code>{_e(outcome.endowment)}</code>). Each round funds the project whose supporters can "
-                "pay for it with the lowest cap per voter.</p>"
+                f"(exactly <code>{_e(_m(outcome.endowment))}</code>). Each round funds the project whose supporters "
+                "can pay for it with the lowest cap per voter.</p>"
             )
         rows = [
             [
                 str(mes.round),
                 _project_html(mes.project_id, names),
-                _e(mes.cost),
-                f'<span title="{_e(mes.q)}">{_e(_approximate(mes.q))}</span>',
-                f'<span title="{_e(mes.effective_vote_count)}">{_e(_approximate(mes.effective_vote_count))}</span>',
+                _e(_m(mes.cost)),
+                f'<span title="{_e(_m(mes.q))}">{_e(_approximate(mes.q))}</span>',
+                f'<span title="{_e(_m(mes.effective_vote_count))}">{_e(_approximate(mes.effective_vote_count))}</span>',
                 str(sum(payment.voters for payment in mes.payments)),
             ]
             for mes in outcome.mes_rounds
@@ -769,7 +568,7 @@ def _trace_html(outcome: _Outcome, names: Mapping[str, str]) -> str:
                 [
                     _e(_approximate(step.endowment)),
                     _e(", ".join(step.funded) or "-"),
-                    _e(step.spent),
+                    _e(_m(step.spent)),
                     '<span class="yes">adopted</span>' if step.accepted else "no",
                     _e(step.reason),
                 ]
@@ -786,10 +585,10 @@ def _trace_html(outcome: _Outcome, names: Mapping[str, str]) -> str:
             [
                 str(p.round),
                 _project_html(p.project_id, names),
-                _e(p.cost),
+                _e(_m(p.cost)),
                 str(p.supporters),
-                f'<span title="{_e(p.load)}">{_e(_approximate(p.load))}</span>',
-                _e(p.money_left),
+                f'<span title="{_e(_m(p.load))}">{_e(_approximate(p.load))}</span>',
+                _e(_m(p.money_left)),
             ]
             for p in outcome.phragmen_rounds
         ]
@@ -817,15 +616,15 @@ def _trace_html(outcome: _Outcome, names: Mapping[str, str]) -> str:
     return "".join(parts)
 
 
-def _steps_table(outcome: _Outcome, names: Mapping[str, str]) -> str:
+def _steps_table(outcome: PotOutcome, names: Mapping[str, str]) -> str:
     rows = [
         [
             str(step.rank),
-            _project_html(step.project, names),
+            _project_html(step.project_id, names),
             str(step.score),
             str(step.votes),
-            _e(step.cost),
-            _e(step.money_left),
+            _e(_m(step.cost)),
+            _e(_m(step.money_left)),
             (f'<span class="yes">{_e(_DECISIONS.get(step.decision, step.decision))}</span>')
             if step.decision in ("funded", "reserve-funded")
             else _e(_DECISIONS.get(step.decision, step.decision)),
@@ -841,8 +640,8 @@ def _steps_table(outcome: _Outcome, names: Mapping[str, str]) -> str:
     )
 
 
-def _reasons_html(record: Mapping[str, Any], outcome: _Outcome, index: int, names: Mapping[str, str]) -> str:
-    explanations = _explanations(record, index)
+def _reasons_html(record: Record, outcome: PotOutcome, names: Mapping[str, str]) -> str:
+    explanations = _explanations(record, outcome)
     parts: list[str] = []
     if explanations:
         parts.append('<h3>Why each project was or was not funded</h3><ul class="explain">')
@@ -860,19 +659,19 @@ def _reasons_html(record: Mapping[str, Any], outcome: _Outcome, index: int, name
     return "".join(parts)
 
 
-def _cycle_html(cycle: _Cycle) -> str:
+def _cycle_html(cycle: CycleRecord) -> str:
     parts = ['<section id="cycle">', f"<h2>Budget cycle: {_e(cycle.name)}</h2>"]
     if cycle.decisions:
         rows = [[_e(d.kind), _e(", ".join(d.projects)), _e(d.reason)] for d in cycle.decisions]
         parts.append("<h3>Decisions</h3>" + _table(["decision", "projects", "reason"], rows, text=(2,)))
     if cycle.leftover_moves:
-        rows = [[_e(m.source), _e(m.target), _e(m.amount)] for m in cycle.leftover_moves]
+        rows = [[_e(m.source), _e(m.target), _e(_m(m.amount))] for m in cycle.leftover_moves]
         parts.append("<h3>Money left over, moved</h3>" + _table(["from", "to", "amount"], rows, numeric=(2,)))
     parts.append("</section>")
     return "\n".join(parts)
 
 
-def _warnings_html(warnings: list[_Warning]) -> str:
+def _warnings_html(warnings: Sequence[RecordWarning]) -> str:
     rows = [[_e(w.file), "" if w.line is None else str(w.line), _e(w.code), _e(w.message)] for w in warnings]
     return (
         '<section id="warnings"><h2>Warnings</h2>'
@@ -882,12 +681,12 @@ def _warnings_html(warnings: list[_Warning]) -> str:
     )
 
 
-def _verification_html(parsed: _Record, record_name: str, record_sha256: str | None) -> str:
-    version = parsed.generator.version
+def _verification_html(record: Record, record_name: str, record_sha256: str | None) -> str:
+    version = record.generator.version
     parts = [
         '<section id="verification">',
         "<h2>Check this result yourself</h2>",
-        f"<p>Install {_e(parsed.generator.name)} version {_e(version)}, put the result record and the input files "
+        f"<p>Install {_e(record.generator.name)} version {_e(version)}, put the result record and the input files "
         "below in one folder, and run:</p>",
         f"<pre><code>asukasbudjetti verify {_e(shlex.quote(record_name))}</code></pre>",
         "<p>It checks every input's SHA-256, runs the tally again and succeeds only if the new record is identical, "
@@ -897,26 +696,20 @@ def _verification_html(parsed: _Record, record_name: str, record_sha256: str | N
     if record_sha256 is not None:
         record_rows.append(["SHA-256", f'<span class="hash">{_e(record_sha256)}</span>'])
     record_rows += [
-        ["made by", _e(f"{parsed.generator.name} {version}")],
-        ["record schema", str(parsed.schema_version)],
-        ["rule asked for", f"<code>{_e(parsed.requested_rule)}</code>"],
-        ["seed", _e(", ".join(_seeds(parsed)) or "-")],
+        ["made by", _e(f"{record.generator.name} {version}")],
+        ["record schema", str(record.schema_version)],
+        ["rule asked for", f"<code>{_e(record.requested_rule)}</code>"],
+        ["seed", _e(", ".join(_seeds(record)) or "-")],
     ]
     parts.append("<h3>The record</h3>" + _table(["", ""], record_rows, text=(1,)))
     rows = [
-        [f"<code>{_e(i.file)}</code>", str(i.size), f'<span class="hash">{_e(i.sha256)}</span>'] for i in parsed.inputs
+        [f"<code>{_e(i.file)}</code>", str(i.size), f'<span class="hash">{_e(i.sha256)}</span>'] for i in record.inputs
     ]
     parts.append("<h3>Inputs</h3>" + _table(["file", "bytes", "SHA-256"], rows, numeric=(1,)))
-    rows = [
-        [f"<code>{_e(key)}</code>", f"<code>{_e(_value(parsed.invocation[key]))}</code>"]
-        for key in sorted(parsed.invocation)
-    ]
+    rows = [[f"<code>{_e(key)}</code>", f"<code>{_e(value)}</code>"] for key, value in _settings(record.invocation)]
     parts.append("<h3>How the tally was run</h3>" + _table(["setting", "value"], rows))
-    for outcome in parsed.outcomes:
-        rows = [
-            [f"<code>{_e(key)}</code>", f"<code>{_e(_value(outcome.params[key]))}</code>"]
-            for key in sorted(outcome.params)
-        ]
+    for outcome in record.outcomes:
+        rows = [[f"<code>{_e(key)}</code>", f"<code>{_e(value)}</code>"] for key, value in _settings(outcome.params)]
         parts.append(
             f"<h3>{_e(outcome.pot)}: rule <code>{_e(outcome.rule)}</code></h3>"
             f'<p class="note">Every parameter, defaults included; ballots from <code>{_e(outcome.source)}</code>.</p>'
@@ -939,21 +732,15 @@ def _md_project(project_id: str, names: Mapping[str, str]) -> str:
     return f"**{_md(project_id)}**" + (f" {_md(name)}" if name else "")
 
 
-def render_markdown(
-    record: Mapping[str, Any], *, record_name: str = "RECORD.json", record_sha256: str | None = None
-) -> str:
-    """A Markdown summary of the record: funded projects per pot, money spent and left, ties, verification data.
-
-    Raises :class:`~asukasbudjetti.errors.InputError` when ``record`` is not a result record.
-    """
-    parsed = _parse(record, record_name)
+def render_markdown(record: Record, *, record_name: str = "RECORD.json", record_sha256: str | None = None) -> str:
+    """A Markdown summary of the record: funded projects per pot, money spent and left, ties, verification data."""
     lines = [
-        f"# {_md(_title(parsed))}",
+        f"# {_md(_title(record))}",
         "",
-        f"Computed by {_md(parsed.generator.name)} {_md(parsed.generator.version)} "
+        f"Computed by {_md(record.generator.name)} {_md(record.generator.version)} "
         f"from the result record `{record_name}`.",
     ]
-    for outcome in parsed.outcomes:
+    for outcome in record.outcomes:
         projects, _ = _projects(outcome)
         names = {project.id: project.name for project in projects if project.name}
         costs = {project.id: project.cost for project in projects}
@@ -962,21 +749,23 @@ def render_markdown(
             f"## {_md(outcome.pot)}",
             "",
             f"- Rule: `{outcome.rule}`",
-            f"- Budget: {outcome.budget}",
-            f"- Spent: {outcome.spent} ({_percent(outcome.spent, outcome.budget)})",
-            f"- Left: {outcome.left} ({_percent(outcome.left, outcome.budget)})",
+            f"- Budget: {_m(outcome.budget)}",
+            f"- Spent: {_m(outcome.spent)} ({_percent(outcome.spent, outcome.budget)})",
+            f"- Left: {_m(outcome.left)} ({_percent(outcome.left, outcome.budget)})",
         ]
         if outcome.reserve is not None:
             r = outcome.reserve
             lines.append(
-                f"- Reserve: {_md_project(r.project, names)} costs {r.cost}: {r.from_pot} from the pot, "
-                f"{r.from_reserve} from the reserve"
+                f"- Reserve: {_md_project(r.project_id, names)} costs {_m(r.cost)}: {_m(r.from_pot)} from the pot, "
+                f"{_m(r.from_reserve)} from the reserve"
             )
         lines += ["", f"Funded ({len(outcome.funded)}):", ""]
         if outcome.funded:
             for number, project in enumerate(outcome.funded, start=1):
                 cost = costs.get(project)
-                lines.append(f"{number}. {_md_project(project, names)}{f' (cost {cost})' if cost else ''}")
+                lines.append(
+                    f"{number}. {_md_project(project, names)}{f' (cost {_m(cost)})' if cost is not None else ''}"
+                )
         else:
             lines.append("- none")
         lines += ["", "Ties:", ""]
@@ -998,34 +787,34 @@ def render_markdown(
                 f" (missing: {', '.join(map(_md, announced.missing)) or '-'}; "
                 f"extra: {', '.join(map(_md, announced.extra)) or '-'}).",
             ]
-    if parsed.cycle is not None and parsed.cycle.leftover_moves:
+    if record.cycle is not None and record.cycle.leftover_moves:
         lines += ["", "## Money left over, moved", ""]
-        lines += [f"- {m.amount} from {_md(m.source)} to {_md(m.target)}" for m in parsed.cycle.leftover_moves]
-    if parsed.warnings:
-        lines += ["", f"{len(parsed.warnings)} warning{'s' if len(parsed.warnings) != 1 else ''} about the input."]
+        lines += [f"- {_m(m.amount)} from {_md(m.source)} to {_md(m.target)}" for m in record.cycle.leftover_moves]
+    if record.warnings:
+        lines += ["", f"{len(record.warnings)} warning{'s' if len(record.warnings) != 1 else ''} about the input."]
     lines += [
         "",
         "## Verification",
         "",
-        f"Made by {_md(parsed.generator.name)} {_md(parsed.generator.version)} "
-        f"(record schema {parsed.schema_version}); rule asked for: `{parsed.requested_rule}`; "
-        f"seed: {', '.join(_seeds(parsed)) or '-'}.",
+        f"Made by {_md(record.generator.name)} {_md(record.generator.version)} "
+        f"(record schema {record.schema_version}); rule asked for: `{record.requested_rule}`; "
+        f"seed: {', '.join(_seeds(record)) or '-'}.",
         "",
         "| file | bytes | SHA-256 |",
         "| --- | ---: | --- |",
     ]
     if record_sha256 is not None:
         lines.append(f"| {_md(record_name)} (this record) | | `{record_sha256}` |")
-    lines += [f"| {_md(i.file)} | {i.size} | `{i.sha256}` |" for i in parsed.inputs]
+    lines += [f"| {_md(i.file)} | {i.size} | `{i.sha256}` |" for i in record.inputs]
     lines += [
         "",
-        "Invocation: " + ", ".join(f"`{key}={_value(parsed.invocation[key])}`" for key in sorted(parsed.invocation)),
+        "Invocation: " + ", ".join(f"`{key}={value}`" for key, value in _settings(record.invocation)),
     ]
-    for outcome in parsed.outcomes:
+    for outcome in record.outcomes:
         lines += [
             "",
             f"{_md(outcome.pot)}: rule `{outcome.rule}`, "
-            + ", ".join(f"`{key}={_value(outcome.params[key])}`" for key in sorted(outcome.params)),
+            + ", ".join(f"`{key}={value}`" for key, value in _settings(outcome.params)),
         ]
     lines += [
         "",

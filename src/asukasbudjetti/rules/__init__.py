@@ -7,33 +7,19 @@ table is written out by hand so that reading it tells exactly what exists.
 from __future__ import annotations
 
 from collections.abc import Callable
-from fractions import Fraction
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from asukasbudjetti.errors import MoneyError, RuleError, UnknownRuleError, UnsupportedVoteTypeError
 from asukasbudjetti.model import VoteType
-from asukasbudjetti.money import parse_money
 from asukasbudjetti.model.outcome import Outcome
+from asukasbudjetti.money import parse_money
 from asukasbudjetti.profile import CompiledProfile
 from asukasbudjetti.rules.equalshares import MesParams, run_equal_shares
 from asukasbudjetti.rules.greedy import POZNAN_RESERVE_SHARE, GreedyParams, run_greedy
 from asukasbudjetti.rules.maxwelfare import Objective, run_max_welfare
+from asukasbudjetti.rules.options import RuleOptions
 from asukasbudjetti.rules.phragmen import run_phragmen
-from asukasbudjetti.rules.ties import DEFAULT_SEED
-
-
-class RuleOptions(BaseModel):
-    """What a caller may set for any rule; each rule uses the options it defines."""
-
-    model_config = ConfigDict(frozen=True, arbitrary_types_allowed=True)
-
-    seed: int = DEFAULT_SEED
-    exclusive: tuple[tuple[str, ...], ...] = ()
-    threshold: Fraction | None = None
-    #: Rule parameters by name, as text (``--param completion=add1``); each rule
-    #: checks the names and values it accepts.
-    overrides: tuple[tuple[str, str], ...] = ()
 
 
 class RuleSpec(BaseModel):
@@ -275,8 +261,7 @@ def check_vote_type(spec: RuleSpec, vote_type: VoteType, source: str) -> None:
     if vote_type not in spec.ballot_types:
         defined = ", ".join(sorted(v.value for v in spec.ballot_types))
         raise UnsupportedVoteTypeError(
-            f"{source}: rule {spec.name} is not defined for {vote_type.value} ballots; "
-            f"it is defined for {defined}"
+            f"{source}: rule {spec.name} is not defined for {vote_type.value} ballots; it is defined for {defined}"
         )
 
 

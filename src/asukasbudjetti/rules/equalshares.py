@@ -46,8 +46,15 @@ from typing import Literal
 import numpy as np
 from pydantic import BaseModel, ConfigDict
 
-from asukasbudjetti.money import format_money
-from asukasbudjetti.model.outcome import Comparison, CompletionStep, MesPayment, MesRound, Outcome, Tie
+from asukasbudjetti.model.outcome import (
+    Comparison,
+    CompletionStep,
+    EqualSharesParameters,
+    MesPayment,
+    MesRound,
+    Outcome,
+    Tie,
+)
 from asukasbudjetti.profile import CompiledProfile
 from asukasbudjetti.rules.ties import DEFAULT_SEED, lottery_ranks
 
@@ -86,20 +93,20 @@ class MesParams(BaseModel):
     everything_affordable: bool = False
     seed: int = DEFAULT_SEED
 
-    def as_record(self, profile: CompiledProfile) -> dict[str, str | int | bool | list[list[str]] | None]:
+    def as_record(self, profile: CompiledProfile) -> EqualSharesParameters:
         approval = profile.vote_type.is_approval_like
-        return {
-            "utilities": self.utilities if approval else f"{profile.vote_type.value} points",
-            "completion": self.completion,
-            "add1_start": self.add1_start,
-            "add1_increment": format_money(self.add1_increment),
-            "add1_stop_when_exhaustive": self.add1_stop_when_exhaustive,
-            "comparison": self.comparison,
-            "eligibility_k": None if self.eligibility_k is None else format_money(self.eligibility_k),
-            "everything_affordable": self.everything_affordable,
-            "seed": self.seed,
-            "tie_breaking": "lower cost, then more votes, then lottery",
-        }
+        return EqualSharesParameters(
+            utilities=self.utilities if approval else f"{profile.vote_type.value} points",
+            completion=self.completion,
+            add1_start=self.add1_start,
+            add1_increment=self.add1_increment,
+            add1_stop_when_exhaustive=self.add1_stop_when_exhaustive,
+            comparison=self.comparison,
+            eligibility_k=self.eligibility_k,
+            everything_affordable=self.everything_affordable,
+            seed=self.seed,
+            tie_breaking="lower cost, then more votes, then lottery",
+        )
 
 
 @dataclass
@@ -251,9 +258,7 @@ class _Supporters:
         # Each project's supporters' total utility (voters times utility).
         self.weights = [int(profile.counts[r] @ u) for r, u in zip(self.rows, self.utilities, strict=True)]
         # The common utility when all supporters value the project alike, else None.
-        self.alike = [
-            int(u[0]) if len(u) and int(u.min()) == int(u.max()) else None for u in self.utilities
-        ]
+        self.alike = [int(u[0]) if len(u) and int(u.min()) == int(u.max()) else None for u in self.utilities]
 
 
 def _mes_run(

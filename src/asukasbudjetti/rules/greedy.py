@@ -30,8 +30,8 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict
 
 from asukasbudjetti.errors import RuleError
+from asukasbudjetti.model.outcome import Decision, GreedyParameters, GreedyStep, Outcome, ReserveUse, Tie
 from asukasbudjetti.money import format_money
-from asukasbudjetti.model.outcome import Decision, GreedyStep, Outcome, ReserveUse, Tie
 from asukasbudjetti.profile import CompiledProfile
 from asukasbudjetti.rules.ties import DEFAULT_SEED, lottery_ranks
 
@@ -63,18 +63,18 @@ class GreedyParams(BaseModel):
     top1_first: bool = False
     seed: int = DEFAULT_SEED
 
-    def as_record(self) -> dict[str, str | int | bool | list[list[str]] | None]:
-        """The parameters as the record shows them (money and shares as exact text)."""
-        return {
-            "threshold": None if self.threshold is None else format_money(self.threshold),
-            "skip": self.skip,
-            "order": self.order,
-            "exclusive": [list(group) for group in self.exclusive],
-            "reserve_share": None if self.reserve_share is None else format_money(self.reserve_share),
-            "top1_first": self.top1_first,
-            "seed": self.seed,
-            "tie_breaking": "lower cost, then lottery",
-        }
+    def as_record(self) -> GreedyParameters:
+        """The parameters as the record shows them."""
+        return GreedyParameters(
+            threshold=self.threshold,
+            skip=self.skip,
+            order=self.order,
+            exclusive=tuple(tuple(group) for group in self.exclusive),
+            reserve_share=self.reserve_share,
+            top1_first=self.top1_first,
+            seed=self.seed,
+            tie_breaking="lower cost, then lottery",
+        )
 
 
 def _ordering(profile: CompiledProfile, params: GreedyParams) -> tuple[list[int], list[list[int]]]:
@@ -237,8 +237,7 @@ def _ties(
         state = states[group[0]]
         walked = _walk_group(profile, params, group, state, group_of)
         decisive = any(
-            _walk_group(profile, params, [j, *(k for k in group if k != j)], state, group_of)
-            != walked
+            _walk_group(profile, params, [j, *(k for k in group if k != j)], state, group_of) != walked
             for j in group[1:]
         )
         ties.append(

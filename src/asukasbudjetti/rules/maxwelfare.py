@@ -61,13 +61,13 @@ from collections.abc import Sequence
 from fractions import Fraction
 from typing import TYPE_CHECKING, Literal
 
-from asukasbudjetti.model.outcome import Optimum, Outcome, Tie
+from asukasbudjetti.model.outcome import MaxWelfareParameters, Optimum, Outcome, Tie
 from asukasbudjetti.profile import CompiledProfile
 from asukasbudjetti.rules.ties import lottery_ranks
 
 if TYPE_CHECKING:
     # Only for the annotation: rules/__init__.py imports this module to register it.
-    from asukasbudjetti.rules import RuleOptions
+    from asukasbudjetti.rules.options import RuleOptions
 
 RULE_NAME = "max-welfare"
 METHOD = (
@@ -141,7 +141,7 @@ def run_max_welfare(profile: CompiledProfile, options: RuleOptions, *, objective
     value = profile.money(total_welfare) if objective == "cost" else Fraction(total_welfare)
     return Outcome(
         rule=RULE_NAME,
-        params={"objective": objective, "seed": options.seed, "choice_among_optima": CHOICE_AMONG_OPTIMA},
+        params=MaxWelfareParameters(objective=objective, seed=options.seed, choice_among_optima=CHOICE_AMONG_OPTIMA),
         budget=profile.budget,
         funded=tuple(profile.project_ids[j] for j in funded),
         spent=profile.money(spent),

@@ -42,13 +42,13 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from asukasbudjetti.errors import UnsupportedVoteTypeError
-from asukasbudjetti.model.outcome import Outcome, PhragmenRound, Tie
+from asukasbudjetti.model.outcome import Outcome, PhragmenParameters, PhragmenRound, Tie
 from asukasbudjetti.profile import CompiledProfile
 from asukasbudjetti.rules.ties import lottery_ranks
 
 if TYPE_CHECKING:
     # Only for the annotation: rules/__init__.py imports this module to register it.
-    from asukasbudjetti.rules import RuleOptions
+    from asukasbudjetti.rules.options import RuleOptions
 
 #: How the record describes the tie order and the arithmetic.
 TIE_BREAKING = "lower cost, then more votes, then lottery"
@@ -187,7 +187,7 @@ def run_phragmen(profile: CompiledProfile, options: RuleOptions) -> Outcome:
         removed_before = []
     return Outcome(
         rule="phragmen",
-        params={"seed": seed, "tie_breaking": TIE_BREAKING, "loads": "exact"},
+        params=PhragmenParameters(seed=seed, tie_breaking=TIE_BREAKING, loads="exact"),
         budget=profile.budget,
         funded=tuple(funded),
         spent=profile.money(profile.budget_units - money),

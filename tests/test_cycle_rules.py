@@ -358,7 +358,7 @@ def assert_cycle_refused(cycle: Path, expected: str) -> None:
 def test_toml_syntax_error_names_the_line(tmp_path: Path) -> None:
     cycle, _ = write_cycle(tmp_path, '[[pots]]\nname = "North"\namount = "100\n', ["v1,North,N1,,,"])
     # HEAD is lines 1-6, [[pots]] line 7, name line 8: the unterminated string is on line 9.
-    assert_cycle_refused(cycle, f"{cycle}: Illegal character '\\n' (at line 9, column 14)")
+    assert_cycle_refused(cycle, f"{cycle}:9: Illegal character '\\n' (at line 9, column 14)")
 
 
 def test_unknown_key_is_refused(tmp_path: Path) -> None:

@@ -2,7 +2,10 @@
 
 Every error raised on purpose becomes ``Error: ...`` on standard error and exit
 code 1, with no traceback; outputs are written to a temporary file and renamed,
-so a failure leaves nothing half-written.
+so a failure leaves nothing half-written. Any other exception is a bug: it still
+ends with one line, ``Error: internal error while reading FILE: ...; please report
+it with the file``, and exit code 2; ``asukasbudjetti --debug COMMAND`` shows its
+traceback instead.
 """
 
 from __future__ import annotations
@@ -10,6 +13,7 @@ from __future__ import annotations
 import gc
 import os
 import sys
+import traceback
 from collections.abc import Callable
 from fractions import Fraction
 from pathlib import Path
@@ -31,14 +35,37 @@ from asukasbudjetti.version import __version__
 F = TypeVar("F", bound=Callable[..., Any])
 
 
+#: The arguments that name a command's input, in the order they are looked for.
+_INPUT_ARGUMENTS = ("file", "record", "folder", "files")
+
+
+class InternalError(click.ClickException):
+    """An exception nobody raised on purpose: a bug, reported in one line with exit code 2."""
+
+    exit_code = 2
+
+
 def _friendly(function: F) -> F:
-    """Turn our errors into click's ``Error: ...`` / exit 1."""
+    """Turn our errors into click's ``Error: ...`` / exit 1, and any other exception into
+    one line naming the input / exit 2 (its traceback only with ``--debug``)."""
 
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         try:
             return function(*args, **kwargs)
         except AsukasbudjettiError as exc:
             raise click.ClickException(str(exc)) from None
+        except click.ClickException:
+            raise
+        except Exception as exc:
+            context = click.get_current_context()
+            if context.find_root().params.get("debug"):
+                click.echo(traceback.format_exc(), err=True, nl=False)
+            named = next((kwargs[name] for name in _INPUT_ARGUMENTS if kwargs.get(name)), None)
+            where = ", ".join(named) if isinstance(named, tuple) else str(named or "the input")
+            detail = " ".join(f"{type(exc).__name__}: {exc}".split())[:300]
+            raise InternalError(
+                f"internal error while reading {where}: {detail}; please report it with the file"
+            ) from None
 
     wrapper.__name__ = function.__name__
     wrapper.__doc__ = function.__doc__
@@ -47,7 +74,8 @@ def _friendly(function: F) -> F:
 
 @click.group()
 @click.version_option(__version__, prog_name="asukasbudjetti")
-def main() -> None:
+@click.option("--debug", is_flag=True, help="On an internal error, show its traceback.")
+def main(debug: bool) -> None:
     """Tally participatory budgeting ballots exactly, and explain the result."""
     # One command per process, over data with no reference cycles: the cyclic
     # collector would only re-walk the ballots (tens of milliseconds on a large city).

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 import tomllib
 from collections.abc import Sequence
 from fractions import Fraction
@@ -23,6 +24,7 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 
 from asukasbudjetti.errors import InputError, ProblemsError
 from asukasbudjetti.io.csv_ballots import BallotRow, ProjectRow, read_ballots, read_projects
+from asukasbudjetti.io.text import read_text
 from asukasbudjetti.model import WITHDRAWN_COST, BallotTable, Election, Project, SourceLocation, VoteType
 from asukasbudjetti.model.cycle import BallotRules, Cycle, Pot
 from asukasbudjetti.model.record import (
@@ -90,12 +92,13 @@ def split_by_population(total: Fraction, unit: Fraction, populations: Sequence[i
 def load_cycle(path: str | os.PathLike[str]) -> LoadedCycle:
     """Read and check a cycle TOML file."""
     source = str(path)
+    text = read_text(path, source)
     try:
-        data = tomllib.loads(Path(path).read_text(encoding="utf-8-sig"))
-    except OSError as exc:
-        raise InputError(f"{source}: cannot read the file: {exc.strerror or exc}") from exc
+        data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        raise InputError(f"{source}: {exc}") from exc
+        # tomllib says "... (at line 3, column 8)": lead with the line, as every other message does.
+        at = re.search(r"\(at line (\d+), column \d+\)", str(exc))
+        raise InputError(f"{source}:{at.group(1)}: {exc}" if at else f"{source}: {exc}") from exc
     try:
         config = Cycle.model_validate(data)
     except ValidationError as exc:
@@ -770,10 +773,7 @@ def read_paper_counts(path: Path, source: str) -> dict[str, int]:
     import csv
     import io
 
-    try:
-        text = path.read_bytes().decode("utf-8-sig")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise InputError(f"{source}: cannot read the file as UTF-8 text: {exc}") from exc
+    text = read_text(path, source)
     rows = list(csv.reader(io.StringIO(text.replace("\r\n", "\n"))))
     if not rows or [c.strip() for c in rows[0]][:2] != ["project_id", "votes"]:
         raise InputError(f"{source}:1: header is not project_id,votes; expected project_id,votes")

@@ -28,6 +28,7 @@ from pathlib import Path
 
 from asukasbudjetti.errors import InputError, MoneyError, ProblemsError
 from asukasbudjetti.io.pabulib import read_pabulib_bytes
+from asukasbudjetti.io.text import read_bytes
 from asukasbudjetti.model import Election
 from asukasbudjetti.model.outcome import Outcome
 from asukasbudjetti.model.record import (
@@ -97,10 +98,7 @@ def load_election(path: str | os.PathLike[str], *, strict: bool = False) -> tupl
     when there is any error.
     """
     source = str(path)
-    try:
-        raw = Path(path).read_bytes()
-    except OSError as exc:
-        raise InputError(f"{source}: cannot read the file: {exc.strerror or exc}") from exc
+    raw = read_bytes(path, source)
     digest = InputDigest(file=Path(path).name, size=len(raw), sha256=hashlib.sha256(raw).hexdigest())
     with _collector_paused():
         read = read_pabulib_bytes(raw, source)

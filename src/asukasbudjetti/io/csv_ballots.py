@@ -21,6 +21,7 @@ from typing import NamedTuple
 from pydantic import BaseModel, ConfigDict
 
 from asukasbudjetti.errors import InputError, MoneyError, ProblemsError
+from asukasbudjetti.io.text import read_text
 from asukasbudjetti.money import parse_money
 from asukasbudjetti.problems import Problem, Severity
 
@@ -50,12 +51,7 @@ class BallotRow(NamedTuple):
 
 
 def _rows(path: Path, source: str) -> tuple[list[str], list[tuple[int, list[str]]]]:
-    try:
-        text = path.read_bytes().decode("utf-8-sig")
-    except OSError as exc:
-        raise InputError(f"{source}: cannot read the file: {exc.strerror or exc}") from exc
-    except UnicodeDecodeError as exc:
-        raise InputError(f"{source}: byte {exc.start} is not UTF-8 text; expected a UTF-8 CSV file") from exc
+    text = read_text(path, source)
     reader = csv.reader(io.StringIO(text.replace("\r\n", "\n").replace("\r", "\n"), newline=""))
     rows: list[tuple[int, list[str]]] = []
     line = 1

@@ -25,6 +25,7 @@ from operator import methodcaller
 from pathlib import Path
 
 from asukasbudjetti.errors import InputError, MoneyError
+from asukasbudjetti.io.text import UTF8_EXPECTED, NotUtf8Error, decode_text, not_utf8_message, read_bytes
 from asukasbudjetti.model import BallotTable, Election, Project, SourceLocation, VoteType
 from asukasbudjetti.money import format_money, parse_money
 from asukasbudjetti.problems import Problem, Severity
@@ -44,27 +45,22 @@ class PabulibRead:
 def read_pabulib(path: str | os.PathLike[str], *, name: str | None = None) -> PabulibRead:
     """Read a ``.pb`` file; ``name`` (default: the path as given) is used in messages."""
     source = name if name is not None else str(path)
-    try:
-        raw = Path(path).read_bytes()
-    except OSError as exc:
-        raise InputError(f"{source}: cannot read the file: {exc.strerror or exc}") from exc
-    return read_pabulib_bytes(raw, source)
+    return read_pabulib_bytes(read_bytes(path, source), source)
 
 
 def read_pabulib_bytes(raw: bytes, source: str) -> PabulibRead:
     """Read a ``.pb`` file's bytes; ``source`` names the file in messages."""
     try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        before = raw[: exc.start]  # CR, LF and CRLF all end a line, as in _rows
-        line = before.count(b"\n") + before.count(b"\r") - before.count(b"\r\n") + 1
+        text = decode_text(raw, source)
+    except NotUtf8Error as exc:
+        # A Problem like every other finding, so that validate lists it with the rest.
         problem = Problem(
             code="encoding",
             severity=Severity.ERROR,
             file=source,
-            line=line,
-            message=f"byte {raw[exc.start]:#04x} is not UTF-8 text",
-            expected="a UTF-8 encoded file",
+            line=exc.line,
+            message=not_utf8_message(exc.byte),
+            expected=UTF8_EXPECTED,
         )
         return PabulibRead(None, [problem])
     return _Reader(text, source).read()

@@ -11,12 +11,12 @@ from __future__ import annotations
 
 import json
 import os
-from pathlib import Path
 
 from pydantic import ValidationError
 
 from asukasbudjetti.errors import InputError
 from asukasbudjetti.io.files import write_atomically
+from asukasbudjetti.io.text import decode_text, read_bytes
 from asukasbudjetti.model.record import SCHEMA_VERSION, Record
 from asukasbudjetti.version import __version__
 
@@ -41,19 +41,15 @@ def read_record_file(path: str | os.PathLike[str]) -> tuple[bytes, Record]:
     be read, is not UTF-8 JSON, or is not a record of this version's layout.
     """
     source = str(path)
-    try:
-        raw = Path(source).read_bytes()
-    except OSError as exc:
-        raise InputError(f"{source}: cannot read the record: {exc.strerror or exc}") from exc
+    raw = read_bytes(path, source, what="the record")
     return raw, parse_record(raw, source)
 
 
 def parse_record(raw: bytes, source: str) -> Record:
     """The record ``raw`` holds (``source`` names it in messages)."""
+    text = decode_text(raw, source)
     try:
-        data = json.loads(raw.decode("utf-8"))
-    except UnicodeDecodeError as exc:
-        raise InputError(f"{source}: not a result record: not UTF-8 text ({exc.reason} at byte {exc.start})") from exc
+        data = json.loads(text)
     except json.JSONDecodeError as exc:
         raise InputError(
             f"{source}: not a result record: invalid JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}"

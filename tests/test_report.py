@@ -50,7 +50,8 @@ def records(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
         "greedy": saved(tally_file(ROOT / "examples" / "kumpula_2025.pb"), folder / "kumpula.json"),
         "mes": saved(tally_file(GOOD / "approval.pb", rule="equalshares"), folder / "approval_mes.json"),
         "cycle": saved(tally_cycle(ROOT / "examples" / "seinajoki_2023" / "cycle.toml"), folder / "seinajoki.json"),
-        "tie": saved(tally_file(GOOD / "tie_cost.pb"), folder / "tie_cost.json"),
+        # --rule greedy: ties settled by lower cost (official settles them by the published order).
+        "tie": saved(tally_file(GOOD / "tie_cost.pb", rule="greedy"), folder / "tie_cost.json"),
     }
 
 

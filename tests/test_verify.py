@@ -226,11 +226,14 @@ def test_edited_equal_shares_parameter_is_named(tmp_path: Path) -> None:
 
 
 def test_edited_seed_changes_the_outcome_where_the_lottery_decides(tmp_path: Path) -> None:
-    record = make_record(tmp_path, TIE_LOTTERY)
+    # --rule greedy: lower cost, then the lottery (official would settle it by the published order).
+    record = make_record(tmp_path, TIE_LOTTERY, "--rule", "greedy")
     data = json.loads(record.read_text(encoding="utf-8"))
     assert any(tie["decisive"] and "lottery" in tie["settled_by"] for tie in data["outcomes"][0]["ties"])
     funded = data["outcomes"][0]["funded"]
-    seed = next(s for s in range(1, 100) if list(tally_file(TIE_LOTTERY, seed=s).outcomes[0].funded) != funded)
+    seed = next(
+        s for s in range(1, 100) if list(tally_file(TIE_LOTTERY, rule="greedy", seed=s).outcomes[0].funded) != funded
+    )
 
     def change(data: dict[str, Any]) -> None:
         data["invocation"]["seed"] = seed

@@ -127,8 +127,16 @@ def tally_election(
     exclusive: Sequence[Sequence[str]] = (),
     threshold: Fraction | int | str | None = None,
     params: Sequence[tuple[str, str]] = (),
+    city_defaults: bool = True,
 ) -> tuple[PotOutcome, str]:
-    """Run a rule on a validated election; returns the pot's outcome and the rule's name."""
+    """Run a rule on a validated election; returns the pot's outcome and the rule's name.
+
+    Under ``rule="official"`` the declared rule runs with the parameters the cities
+    used (:attr:`~asukasbudjetti.rules.RuleSpec.official`: ties by the published
+    order, add1 without the exhaustive stop) unless ``params`` sets them, or
+    ``city_defaults`` is false (a budget cycle's pot, whose file states its own
+    parameters).
+    """
     declared = election.declared_rule
     if rule == OFFICIAL:
         if declared is None:
@@ -144,11 +152,16 @@ def tally_election(
     chosen_threshold = _threshold(threshold)
     if chosen_threshold is None and (rule == OFFICIAL or spec.name == "greedy-threshold"):
         chosen_threshold = _declared_threshold(election)
+    overrides = tuple(params)
+    if rule == OFFICIAL and city_defaults:
+        # The parameters the cities used, unless the caller sets them (recorded in the outcome's params).
+        given = {key for key, _ in overrides}
+        overrides = tuple((key, value) for key, value in spec.official if key not in given) + overrides
     options = RuleOptions(
         seed=seed,
         exclusive=tuple(tuple(group) for group in exclusive),
         threshold=chosen_threshold,
-        overrides=tuple(params),
+        overrides=overrides,
     )
     with _collector_paused():
         profile = compile_profile(election)

@@ -174,6 +174,8 @@ def _check_meta(check: _Collector) -> _Limits:
 def _check_projects(check: _Collector) -> None:
     election = check.election
     first_line: dict[str, int | None] = {}
+    # META fully_funded 1 says every project was funded: the announced outcome must say so too.
+    fully_funded = election.meta.get("fully_funded", "").strip() == "1" and "selected" in election.projects_header
     for project in election.projects:
         line = project.source.line if project.source else None
         if project.project_id in first_line:
@@ -195,6 +197,13 @@ def _check_projects(check: _Collector) -> None:
                 f"project {project.project_id!r} costs {format_money(project.cost)}, more than the "
                 f"budget {format_money(election.budget)}; it can never be funded",
                 "a cost within the budget",
+            )
+        if fully_funded and project.selected == 0 and project.cost != WITHDRAWN_COST:
+            check.warning(
+                line,
+                "fully-funded-not-selected",
+                f"META fully_funded is 1, but project {project.project_id!r} is not selected",
+                "every project selected when fully_funded is 1",
             )
         if project.cost == WITHDRAWN_COST and project.selected in (1, 2, 3):
             check.error(

@@ -154,12 +154,15 @@ def compare_election(
     *,
     exclusive: Sequence[Sequence[str]] = (),
     official_params: Sequence[tuple[str, str]] = (),
+    cycle_pot: bool = False,
 ) -> Comparison:
     """Run each rule on a validated election and measure the outcomes exactly.
 
     ``exclusive`` groups (a cycle's council decisions) go to every greedy rule, which
     honours them; any other rule cannot, so it is refused, as a cycle refuses it.
-    ``official_params`` go to the ``official`` rule only (a cycle pot's parameters).
+    ``official_params`` go to the ``official`` rule only (a cycle pot's parameters);
+    for a ``cycle_pot`` ``official`` is the pot's rule as the cycle runs it, without
+    the defaults of the cities' published files.
     A rule that cannot run on the election (its vote type, paper votes, no META rule
     for ``official``...) is listed in ``refused`` with the reason, not raised.
     """
@@ -186,6 +189,7 @@ def compare_election(
                 seed=seed,
                 exclusive=exclusive if greedy else (),
                 params=official_params if name == OFFICIAL else (),
+                city_defaults=not cycle_pot,
             )
         except AsukasbudjettiError as exc:
             refused.append(RuleRefusal(rule=name, reason=str(exc)))
@@ -290,6 +294,7 @@ def compare_cycle(
             pot_seed,
             exclusive=[g for g in groups if len(g) > 1],
             official_params=list(pot.params.items()),
+            cycle_pot=True,
         )
         pots.append(comparison.model_copy(update={"pot": pot.name}))
     notes = [

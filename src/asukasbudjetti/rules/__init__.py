@@ -16,7 +16,7 @@ from asukasbudjetti.model.outcome import Outcome
 from asukasbudjetti.money import parse_money
 from asukasbudjetti.profile import CompiledProfile
 from asukasbudjetti.rules.equalshares import MesParams, run_equal_shares
-from asukasbudjetti.rules.greedy import POZNAN_RESERVE_SHARE, GreedyParams, run_greedy
+from asukasbudjetti.rules.greedy import POZNAN_RESERVE_SHARE, TIE_BREAKING, GreedyParams, run_greedy
 from asukasbudjetti.rules.maxwelfare import Objective, run_max_welfare
 from asukasbudjetti.rules.options import RuleOptions
 from asukasbudjetti.rules.phragmen import run_phragmen
@@ -33,9 +33,21 @@ class RuleSpec(BaseModel):
     summary: str
     #: The rule needs every ballot: counts per project (paper votes) are not enough.
     needs_ballots: bool = False
+    #: Parameters ``--rule official`` sets unless the caller gives them: how the cities
+    #: whose outcomes are in pabulib computed them (../docs/rules.md has the evidence).
+    official: tuple[tuple[str, str], ...] = ()
 
 
 ALL_VOTE_TYPES = frozenset(VoteType)
+
+#: Under ``--rule official`` a greedy tie is settled by the order the city published
+#: its projects in: of the judged pabulib elections whose outcome a tie decides, that
+#: order reproduces every one, lower cost only some (../docs/rules.md).
+PUBLISHED_ORDER_TIES = (("tie_break", "published-order"),)
+#: Under ``--rule official`` add1 raises the endowment while the outcome fits the budget,
+#: without stopping at an exhaustive outcome, as the pabulib checker (and so the
+#: published MES outcomes) computes it.
+NO_EXHAUSTIVE_STOP = (("add1_stop_when_exhaustive", "false"),)
 
 
 def _no_overrides(name: str, profile: CompiledProfile, options: RuleOptions) -> None:
@@ -47,13 +59,13 @@ def _no_overrides(name: str, profile: CompiledProfile, options: RuleOptions) -> 
 
 def _greedy(name: str, **fixed: object) -> Callable[[CompiledProfile, RuleOptions], Outcome]:
     def run(profile: CompiledProfile, options: RuleOptions) -> Outcome:
-        _no_overrides(name, profile, options)
         params = GreedyParams.model_validate(
             {
                 "threshold": options.threshold,
                 "exclusive": options.exclusive,
                 "seed": options.seed,
                 **fixed,
+                **_greedy_overrides(name, profile, options.overrides),
             }
         )
         if name == "greedy-threshold" and params.threshold is None:
@@ -64,6 +76,20 @@ def _greedy(name: str, **fixed: object) -> Callable[[CompiledProfile, RuleOption
         return run_greedy(profile, params, name)
 
     return run
+
+
+def _greedy_overrides(name: str, profile: CompiledProfile, overrides: tuple[tuple[str, str], ...]) -> dict[str, str]:
+    """A greedy rule's one parameter, ``tie_break``; anything else is refused, never ignored."""
+    parsed: dict[str, str] = {}
+    for key, text in overrides:
+        if key != "tie_break":
+            raise RuleError(f"{profile.source}: rule {name} has no parameter {key!r}; it has: tie_break")
+        if text not in TIE_BREAKING:
+            raise RuleError(
+                f"{profile.source}: parameter tie_break is {text!r}; expected one of: {', '.join(TIE_BREAKING)}"
+            )
+        parsed[key] = text
+    return parsed
 
 
 def _mes(name: str, **fixed: object) -> Callable[[CompiledProfile, RuleOptions], Outcome]:
@@ -125,30 +151,35 @@ RULES: dict[str, RuleSpec] = {
             run=_greedy("greedy"),
             ballot_types=ALL_VOTE_TYPES,
             summary="fund by score, highest first, skipping projects that do not fit",
+            official=PUBLISHED_ORDER_TIES,
         ),
         RuleSpec(
             name="greedy-no-skip",
             run=_greedy("greedy-no-skip", skip=False),
             ballot_types=ALL_VOTE_TYPES,
             summary="fund by score until the first project that does not fit",
+            official=PUBLISHED_ORDER_TIES,
         ),
         RuleSpec(
             name="greedy-threshold",
             run=_greedy("greedy-threshold"),
             ballot_types=ALL_VOTE_TYPES,
             summary="greedy over the projects whose score reaches a threshold",
+            official=PUBLISHED_ORDER_TIES,
         ),
         RuleSpec(
             name="greedy-exclusive",
             run=_greedy("greedy-exclusive"),
             ballot_types=ALL_VOTE_TYPES,
             summary="greedy; funding one project of an exclusive group passes over the others",
+            official=PUBLISHED_ORDER_TIES,
         ),
         RuleSpec(
             name="greedy-custom",
             run=_greedy("greedy-custom", skip=False, reserve_share=POZNAN_RESERVE_SHARE),
             ballot_types=ALL_VOTE_TYPES,
             summary="Poznań: greedy-no-skip, then the next project if the pot covers 80% of it",
+            official=PUBLISHED_ORDER_TIES,
         ),
         RuleSpec(
             name="equalshares",
@@ -163,6 +194,7 @@ RULES: dict[str, RuleSpec] = {
             needs_ballots=True,
             ballot_types=ALL_VOTE_TYPES,
             summary="Method of Equal Shares, endowments raised by 1 per voter while the budget allows",
+            official=NO_EXHAUSTIVE_STOP,
         ),
         RuleSpec(
             name="equalshares/add1u",
@@ -193,6 +225,7 @@ RULES: dict[str, RuleSpec] = {
             needs_ballots=True,
             ballot_types=frozenset({VoteType.APPROVAL, VoteType.CHOOSE_1}),
             summary="equalshares/add1, replaced by greedy if more voters prefer greedy",
+            official=NO_EXHAUSTIVE_STOP,
         ),
         RuleSpec(
             name="phragmen",
@@ -212,12 +245,14 @@ RULES: dict[str, RuleSpec] = {
             run=_greedy("greedy-per-cost", order="score-per-cost"),
             ballot_types=ALL_VOTE_TYPES,
             summary="greedy ordered by score per unit of cost",
+            official=PUBLISHED_ORDER_TIES,
         ),
         RuleSpec(
             name="top1-greedy",
             run=_greedy("top1-greedy", top1_first=True),
             ballot_types=ALL_VOTE_TYPES,
             summary="Tampere: the most supported project first, then greedy by score",
+            official=PUBLISHED_ORDER_TIES,
         ),
     )
 }

@@ -17,9 +17,13 @@ do not. Variants (../docs/rules.md):
   it fits the pot, then greedy fills the rest (by score, or by score per cost).
 
 Every rule passes over withdrawn projects (pabulib's sentinel cost 999999999), and
-``greedy-no-skip`` does not stop at one. Ties in the ordering are broken by the
-lower cost, then by the seeded lottery (:mod:`asukasbudjetti.rules.ties`); each tie
-is recorded with the criteria that settled it and whether it was decisive.
+``greedy-no-skip`` does not stop at one. Ties in the ordering are broken by
+``tie_break``: ``cost`` (the default) takes the lower cost first, then the seeded
+lottery (:mod:`asukasbudjetti.rules.ties`); ``published-order`` takes the project
+the city listed first (its order in the file), as the cities whose outcomes are in
+pabulib did (``--rule official`` uses it; see ../docs/rules.md for the evidence);
+``lottery`` the seeded lottery alone. Each tie is recorded with the criteria that
+settled it and whether it was decisive.
 """
 
 from __future__ import annotations
@@ -38,6 +42,14 @@ from asukasbudjetti.rules.ties import DEFAULT_SEED, lottery_ranks
 #: Poznań funds the first project that does not fit if the pot covers 80% of it.
 POZNAN_RESERVE_SHARE = Fraction(4, 5)
 
+#: How ties on the ordering criterion are settled, and how the record names each way.
+TieBreak = Literal["cost", "published-order", "lottery"]
+TIE_BREAKING: dict[str, str] = {
+    "cost": "lower cost, then lottery",
+    "published-order": "published order",
+    "lottery": "lottery",
+}
+
 #: Money left, whether the walk has stopped, the exclusive groups already funded.
 _WalkState = tuple[int, bool, frozenset[int]]
 
@@ -51,6 +63,8 @@ class GreedyParams(BaseModel):
     exclusive project ids. ``reserve_share``: with ``skip=False``, fund the first
     project that does not fit when the money left is at least this share of its cost.
     ``top1_first``: fund the highest-scoring project before the rest.
+    ``tie_break``: how projects tied on the ordering criterion are ordered (see the
+    module docstring).
     """
 
     model_config = ConfigDict(frozen=True, arbitrary_types_allowed=True)
@@ -62,6 +76,7 @@ class GreedyParams(BaseModel):
     reserve_share: Fraction | None = None
     top1_first: bool = False
     seed: int = DEFAULT_SEED
+    tie_break: TieBreak = "cost"
 
     def as_record(self) -> GreedyParameters:
         """The parameters as the record shows them."""
@@ -73,7 +88,7 @@ class GreedyParams(BaseModel):
             reserve_share=self.reserve_share,
             top1_first=self.top1_first,
             seed=self.seed,
-            tie_breaking="lower cost, then lottery",
+            tie_breaking=TIE_BREAKING[self.tie_break],
         )
 
 
@@ -90,11 +105,18 @@ def _ordering(profile: CompiledProfile, params: GreedyParams) -> tuple[list[int]
             return (0, Fraction(-scores[j]))  # free projects come first
         return (1, Fraction(-scores[j], costs[j]))
 
-    order = sorted(range(m), key=lambda j: (primary(j), costs[j], lottery[j]))
+    def tie_key(j: int) -> tuple[int, ...]:
+        if params.tie_break == "published-order":
+            return (j,)
+        if params.tie_break == "lottery":
+            return (lottery[j],)
+        return (costs[j], lottery[j])
+
+    order = sorted(range(m), key=lambda j: (primary(j), tie_key(j)))
     if params.top1_first and order:
         candidates = [j for j in range(m) if _passable(profile, params, j) is None]
         if candidates:
-            top = min(candidates, key=lambda j: (-scores[j], costs[j], lottery[j]))
+            top = min(candidates, key=lambda j: (-scores[j], tie_key(j)))
             order.remove(top)
             order.insert(0, top)
     groups: list[list[int]] = []
@@ -225,7 +247,11 @@ def _ties(
     for group in tied_groups:
         costs = [profile.cost_units[j] for j in group]
         settled_by: tuple[str, ...]
-        if len(set(costs)) == len(costs):
+        if params.tie_break == "published-order":
+            settled_by = ("published order",)
+        elif params.tie_break == "lottery":
+            settled_by = ("lottery",)
+        elif len(set(costs)) == len(costs):
             settled_by = ("lower cost",)
         elif len(set(costs)) == 1:
             settled_by = ("lottery",)

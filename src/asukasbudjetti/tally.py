@@ -216,6 +216,8 @@ def tally_loaded(
 ) -> Record:
     """The record of a tally of an election :func:`load_election` has read (its warnings and digest)."""
     pot, _ = tally_election(election, rule=rule, seed=seed, exclusive=exclusive, threshold=threshold, params=params)
+    if pot.rule == "greedy-exclusive" and not exclusive:
+        warnings = [*warnings, _no_exclusive_groups(election)]
     invocation = PabulibInvocation(
         kind="pabulib",
         rule=rule,
@@ -227,6 +229,18 @@ def tally_loaded(
         margins=False,
     )
     return make_record(requested_rule=rule, invocation=invocation, inputs=(digest,), outcomes=(pot,), warnings=warnings)
+
+
+def _no_exclusive_groups(election: Election) -> Problem:
+    """greedy-exclusive with no groups is plain greedy: say so rather than let it pass unnoticed."""
+    return Problem(
+        code="exclusive-without-groups",
+        severity=Severity.WARNING,
+        file=election.source,
+        line=election.meta_lines.get("rule"),
+        message="the file declares greedy-exclusive but no groups were given; its META comment may state them",
+        expected="--exclusive ID,ID,... for each group of mutually exclusive projects",
+    )
 
 
 def make_record(

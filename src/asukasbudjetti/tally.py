@@ -46,7 +46,7 @@ from asukasbudjetti.model.record import (
 from asukasbudjetti.money import parse_money
 from asukasbudjetti.problems import Problem, Severity
 from asukasbudjetti.profile import compile_profile
-from asukasbudjetti.rules import RuleOptions, check_ballots, check_vote_type, get_rule
+from asukasbudjetti.rules import RuleOptions, RuleSpec, check_ballots, check_vote_type, get_rule
 from asukasbudjetti.rules.ties import DEFAULT_SEED
 from asukasbudjetti.validation import validate
 from asukasbudjetti.version import __version__
@@ -119,7 +119,7 @@ def load_election(path: str | os.PathLike[str], *, strict: bool = False) -> tupl
     return read.election, problems, digest
 
 
-def tally_election(
+def resolve_rule(
     election: Election,
     *,
     rule: str = OFFICIAL,
@@ -128,14 +128,11 @@ def tally_election(
     threshold: Fraction | int | str | None = None,
     params: Sequence[tuple[str, str]] = (),
     city_defaults: bool = True,
-) -> tuple[PotOutcome, str]:
-    """Run a rule on a validated election; returns the pot's outcome and the rule's name.
+) -> tuple[RuleSpec, RuleOptions]:
+    """The rule :func:`tally_election` runs on ``election`` and the options it runs it with.
 
-    Under ``rule="official"`` the declared rule runs with the parameters the cities
-    used (:attr:`~asukasbudjetti.rules.RuleSpec.official`: ties by the published
-    order, add1 without the exhaustive stop) unless ``params`` sets them, or
-    ``city_defaults`` is false (a budget cycle's pot, whose file states its own
-    parameters).
+    Whatever re-runs a rule on changed copies of a compiled profile (margins, the
+    diagnosis) takes both from here, so that it runs exactly what the tally ran.
     """
     declared = election.declared_rule
     if rule == OFFICIAL:
@@ -162,6 +159,36 @@ def tally_election(
         exclusive=tuple(tuple(group) for group in exclusive),
         threshold=chosen_threshold,
         overrides=overrides,
+    )
+    return spec, options
+
+
+def tally_election(
+    election: Election,
+    *,
+    rule: str = OFFICIAL,
+    seed: int = DEFAULT_SEED,
+    exclusive: Sequence[Sequence[str]] = (),
+    threshold: Fraction | int | str | None = None,
+    params: Sequence[tuple[str, str]] = (),
+    city_defaults: bool = True,
+) -> tuple[PotOutcome, str]:
+    """Run a rule on a validated election; returns the pot's outcome and the rule's name.
+
+    Under ``rule="official"`` the declared rule runs with the parameters the cities
+    used (:attr:`~asukasbudjetti.rules.RuleSpec.official`: ties by the published
+    order, add1 without the exhaustive stop) unless ``params`` sets them, or
+    ``city_defaults`` is false (a budget cycle's pot, whose file states its own
+    parameters).
+    """
+    spec, options = resolve_rule(
+        election,
+        rule=rule,
+        seed=seed,
+        exclusive=exclusive,
+        threshold=threshold,
+        params=params,
+        city_defaults=city_defaults,
     )
     with _collector_paused():
         profile = compile_profile(election)

@@ -98,12 +98,14 @@ def _ordering(profile: CompiledProfile, params: GreedyParams) -> tuple[list[int]
     lottery = lottery_ranks(params.seed, profile.project_ids)
     scores, costs = profile.scores, profile.cost_units
 
-    def primary(j: int) -> tuple[int, Fraction]:
+    def primary_of(j: int) -> tuple[int, Fraction | int]:
         if params.order == "score":
-            return (0, Fraction(-scores[j]))
+            return (0, -scores[j])  # whole numbers: no Fraction needed (margins sort thousands of times)
         if costs[j] == 0:
             return (0, Fraction(-scores[j]))  # free projects come first
         return (1, Fraction(-scores[j], costs[j]))
+
+    primaries = [primary_of(j) for j in range(m)]
 
     def tie_key(j: int) -> tuple[int, ...]:
         if params.tie_break == "published-order":
@@ -112,7 +114,7 @@ def _ordering(profile: CompiledProfile, params: GreedyParams) -> tuple[list[int]
             return (lottery[j],)
         return (costs[j], lottery[j])
 
-    order = sorted(range(m), key=lambda j: (primary(j), tie_key(j)))
+    order = sorted(range(m), key=lambda j: (primaries[j], tie_key(j)))
     if params.top1_first and order:
         candidates = [j for j in range(m) if _passable(profile, params, j) is None]
         if candidates:
@@ -123,7 +125,7 @@ def _ordering(profile: CompiledProfile, params: GreedyParams) -> tuple[list[int]
     for j in order:
         if _passable(profile, params, j) is not None:
             continue
-        if groups and primary(groups[-1][0]) == primary(j):
+        if groups and primaries[groups[-1][0]] == primaries[j]:
             groups[-1].append(j)
         else:
             groups.append([j])

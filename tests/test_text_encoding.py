@@ -126,3 +126,16 @@ def test_decode_text_counts_lines_as_the_readers_do() -> None:
     with pytest.raises(InputError, match=r"^x\.csv:4: byte 0xff is not UTF-8 text; expected a UTF-8 file"):
         decode_text(b"a\r\nb\rc\n\xff\n", "x.csv")
     assert decode_text(codecs.BOM_UTF8 + "ä\n".encode(), "x") == "ä\n"
+
+
+@pytest.mark.parametrize("key", ["projects", "ballots"])
+def test_a_cycle_naming_a_missing_file_says_where(cycle: Path, key: str) -> None:
+    toml = cycle / "cycle.toml"
+    toml.write_text(
+        toml.read_text(encoding="utf-8").replace(f'{key} = "{key}.csv"', f'{key} = "{key}.cs v"'), encoding="utf-8"
+    )
+    for command in ("tally", "validate"):
+        result = invoke(command, str(toml))
+        assert result.exit_code == 1
+        assert f"{toml}: {key} = '{key}.cs v' names no readable file ({cycle / (key + '.cs v')})" in result.stderr
+        assert "Traceback" not in result.stderr

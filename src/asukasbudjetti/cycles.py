@@ -354,6 +354,15 @@ def _read_inputs(loaded: LoadedCycle) -> _Inputs:
         raise InputError(
             f"{loaded.path}: pots {', '.join(csv_pots)} have no pabulib file, so [files] needs projects and ballots"
         )
+    # A name in the cycle file that leads nowhere is the cycle file's problem: say where it is named.
+    named = [("projects", files.projects), ("ballots", files.ballots), ("paper_counts", files.paper_counts)]
+    named += [(f"pabulib of pot {pot.name!r}", pot.pabulib) for pot in config.pots]
+    for key, name in named:
+        if name is not None and not (base / name).is_file():
+            raise InputError(
+                f"{loaded.path}: {key} = {name!r} names no readable file ({base / name}); "
+                "expected a file name relative to the cycle file"
+            )
     paths = [Path(loaded.path)]
     projects: list[ProjectRow] = []
     ballots: list[BallotRow] = []

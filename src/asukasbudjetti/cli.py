@@ -17,7 +17,7 @@ import traceback
 from collections.abc import Callable
 from fractions import Fraction
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
@@ -25,18 +25,21 @@ from asukasbudjetti.batch import find_elections, parse_rule_names, render_csv, r
 from asukasbudjetti.errors import AsukasbudjettiError, OutputError, ProblemsError, format_problems
 from asukasbudjetti.io.files import write_atomically
 from asukasbudjetti.model.outcome import Decision, Outcome
-from asukasbudjetti.model.record import Record
+from asukasbudjetti.model.record import Diagnosis, Record
 from asukasbudjetti.money import format_money
 from asukasbudjetti.rules import RULES
 from asukasbudjetti.rules.ties import DEFAULT_SEED
 from asukasbudjetti.tally import OFFICIAL, load_election, tally_file
 from asukasbudjetti.version import __version__
 
+if TYPE_CHECKING:
+    from asukasbudjetti.audit.diagnose import AuditRow
+
 F = TypeVar("F", bound=Callable[..., Any])
 
 
 #: The arguments that name a command's input, in the order they are looked for.
-_INPUT_ARGUMENTS = ("file", "record", "folder", "files")
+_INPUT_ARGUMENTS = ("file", "record", "folder", "files", "path")
 
 
 class InternalError(click.ClickException):
@@ -155,14 +158,19 @@ def tally(
     as_json: bool,
     output: str | None,
 ) -> None:
-    """Tally FILE (a pabulib .pb file, or a budget cycle .toml) and print the funded projects."""
+    """Tally FILE (a pabulib .pb file, or a budget cycle .toml) and print the funded projects.
+
+    With --rule official, an outcome that differs from the announced one gets a
+    diagnosis: the smallest changes that reproduce it (see `asukasbudjetti audit`).
+    """
     if file.endswith(".toml"):
         # A cycle file says each pot's rule and parameters itself.
         from asukasbudjetti.cycles import tally_cycle
 
         record = tally_cycle(file, exclude_invalid=exclude_invalid)
     else:
-        # Margins are found above the tally, by re-running the rule on changed elections.
+        # Margins, and the diagnosis of a differing official outcome, are found above
+        # the tally, by re-running the rule on changed elections.
         from asukasbudjetti.audit.margins import tally_file_with_margins
 
         record = (tally_file_with_margins if margins else tally_file)(
@@ -174,6 +182,10 @@ def tally(
             params=_parse_params(params),
             strict=strict,
         )
+        if rule == OFFICIAL:
+            from asukasbudjetti.audit.diagnose import diagnose_file_record
+
+            record = diagnose_file_record(record, file, strict=strict)
     text = record.dumps()
     if output is not None:
         write_atomically(output, text)
@@ -267,6 +279,92 @@ def batch(folder: str, rules_text: str, jobs: int, recursive: bool, seed: int, o
         rows = run_batch(folder, files, rules, seed=seed, jobs=jobs)
     write_atomically(output, render_csv(rows))
     click.echo(summarize(rows, len(files), len(rules)), err=True)
+
+
+@main.command()
+@click.argument("path", type=click.Path(exists=True))
+@click.option("--recursive", is_flag=True, help="Also audit the .pb files in subfolders.")
+@click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write one CSV row per file here.")
+@_friendly
+def audit(path: str, recursive: bool, output: str | None) -> None:
+    """Tally PATH (a .pb file, or every .pb file in a folder) with the rule it declares; say whether
+    it reproduces the announced outcome and, if not, the smallest changes that would.
+
+    For a folder, a file that fails is a row (or a line) with its error, not the end of the run.
+    """
+    import time
+
+    from asukasbudjetti.audit.diagnose import audit_files, audit_row, render_audit_csv, tally_file_with_diagnosis
+
+    if Path(path).is_dir():
+        gc.enable()  # many elections in one process, as in batch
+        files = find_elections(path, recursive=recursive)
+        if output is not None:
+            _check_output_folder(output)
+        if sys.stderr.isatty():
+            with click.progressbar(length=len(files), label="Auditing", file=sys.stderr) as bar:
+                rows = audit_files(path, files, on_file_done=lambda: bar.update(1))
+        else:
+            rows = audit_files(path, files)
+    else:
+        if output is not None:
+            _check_output_folder(output)
+        start = time.perf_counter()
+        record = tally_file_with_diagnosis(path)
+        rows = [audit_row(record, Path(path).name, time.perf_counter() - start)]
+    if output is not None:
+        write_atomically(output, render_audit_csv(rows, _diagnosis_text))
+    else:
+        click.echo("\n".join(line for row in rows for line in _audit_lines(row)))
+    if len(rows) > 1 or output is not None:
+        click.echo(_audit_summary(rows), err=True)
+
+
+def _check_output_folder(output: str) -> None:
+    target_folder = Path(output).parent
+    if not target_folder.is_dir():
+        raise OutputError(f"{output}: cannot write the file: the folder {target_folder} does not exist")
+
+
+def _diagnosis_text(diagnosis: Diagnosis) -> str:
+    from asukasbudjetti.audit.explain.render import render_diagnosis
+
+    return " ".join(render_diagnosis(diagnosis))
+
+
+def _audit_lines(row: AuditRow) -> list[str]:
+    """One file's audit as text: the rule and the verdict, then the diagnosis' sentences."""
+    from asukasbudjetti.audit.explain.render import render_diagnosis
+
+    if row.error:
+        return [f"{row.file}: error: {row.error}"]
+    if row.reproduced == "not announced":
+        return [f"{row.file}: rule {row.rule}: no announced outcome (no selected column)"]
+    if row.reproduced == "yes":
+        return [f"{row.file}: rule {row.rule}: reproduced"]
+    differences = []
+    if row.missing:
+        differences.append(f"announced but not funded here: {', '.join(row.missing)}")
+    if row.extra:
+        differences.append(f"funded here but not announced: {', '.join(row.extra)}")
+    lines = [f"{row.file}: rule {row.rule}: differs ({'; '.join(differences)})"]
+    if row.diagnosis is not None:
+        lines.extend(f"  {sentence}" for sentence in render_diagnosis(row.diagnosis))
+    return lines
+
+
+def _audit_summary(rows: list[AuditRow]) -> str:
+    """One line: how many files reproduce, differ (and of those, how many are explained), fail."""
+    reproduced = sum(1 for row in rows if row.reproduced == "yes")
+    differ = [row for row in rows if row.reproduced == "no"]
+    explained = sum(1 for row in differ if row.diagnosis is not None and row.diagnosis.explanations)
+    errors = sum(1 for row in rows if row.error)
+    unannounced = sum(1 for row in rows if row.reproduced == "not announced")
+    return (
+        f"{len(rows)} file{'s' if len(rows) != 1 else ''}: {reproduced} reproduced, {len(differ)} differ "
+        f"({explained} explained), {unannounced} without an announced outcome, "
+        f"{errors} error{'s' if errors != 1 else ''}"
+    )
 
 
 @main.command()
@@ -493,6 +591,11 @@ def _table(record: Record) -> str:
                     "  paid from money outside the file (not reproducible from the ballots): "
                     + ", ".join(announced.outside_money)
                 )
+        if pot.diagnosis is not None:
+            from asukasbudjetti.audit.explain.render import render_diagnosis
+
+            lines.append("  diagnosis:")
+            lines.extend(f"    {sentence}" for sentence in render_diagnosis(pot.diagnosis))
     if record.cycle is not None:
         lines.append(f"cycle {record.cycle.name!r}:")
         for pot in record.outcomes:

@@ -2,11 +2,11 @@
 
 A record holds everything needed to run its tally again: the invocation (rule,
 seed, parameters, or the cycle file) and the name, size and SHA-256 of every
-input. :func:`verify_record` finds the inputs, checks their digests, runs the
-tally again and renders the record anew; the record is verified only when the new
-text is byte-identical to the file. Otherwise the report lists the differences,
-as paths into the JSON (``outcomes[0].funded: record says [...] but the tally
-gives [...]``).
+input (a pot with a ``diagnosis`` is diagnosed again). :func:`verify_record`
+finds the inputs, checks their digests, runs the tally again and renders the
+record anew; the record is verified only when the new text is byte-identical to
+the file. Otherwise the report lists the differences, as paths into the JSON
+(``outcomes[0].funded: record says [...] but the tally gives [...]``).
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 
+from asukasbudjetti.audit.diagnose import tally_file_with_diagnosis
 from asukasbudjetti.audit.margins import tally_file_with_margins
 from asukasbudjetti.errors import SHOWN_PROBLEMS, AsukasbudjettiError, InputError
 from asukasbudjetti.io.record import read_record_file
@@ -65,7 +66,8 @@ def verify_record(
     if found.differences:
         return _report(found.differences, record)
     try:
-        fresh = _run_again(record.invocation, found.paths)
+        diagnosed = any(pot.diagnosis is not None for pot in record.outcomes)
+        fresh = _run_again(record.invocation, found.paths, diagnosed=diagnosed)
     except AsukasbudjettiError as exc:
         return _report([f"invocation: running the tally again fails: {exc}"], record)
     text = fresh.dumps()
@@ -164,11 +166,24 @@ def _named_path(name: str, index: int, named: list[Path], base: Path) -> Path:
     return next((path for path in named if path.name == name), base / name)
 
 
-def _run_again(invocation: PabulibInvocation | CycleInvocation, paths: list[Path]) -> Record:
+def _run_again(invocation: PabulibInvocation | CycleInvocation, paths: list[Path], *, diagnosed: bool) -> Record:
+    """The tally the invocation records; with the diagnosis when the record has one (``tally --rule official``
+    adds it to a differing outcome, the library's ``tally_file`` does not)."""
     if isinstance(invocation, CycleInvocation):
         from asukasbudjetti.cycles import tally_cycle
 
         return tally_cycle(paths[0], exclude_invalid=invocation.exclude_invalid)
+    if diagnosed:
+        return tally_file_with_diagnosis(
+            paths[0],
+            rule=invocation.rule,
+            seed=invocation.seed,
+            exclusive=invocation.exclusive,
+            threshold=invocation.threshold,
+            params=invocation.params,
+            strict=invocation.strict,
+            margins=invocation.margins,
+        )
     tally = tally_file_with_margins if invocation.margins else tally_file
     return tally(
         paths[0],

@@ -35,9 +35,18 @@ from asukasbudjetti.audit.explain.greedy import greedy_reasons
 from asukasbudjetti.audit.explain.optimum import optimum_reasons
 from asukasbudjetti.audit.explain.phragmen import phragmen_reasons
 from asukasbudjetti.audit.explain.reasons import Reason, ReasonKind
-from asukasbudjetti.audit.explain.render import LANGS, Lang, paragraph
+from asukasbudjetti.audit.explain.render import LANGS, Lang, diagnosis_paragraph, paragraph
 from asukasbudjetti.errors import InputError
-from asukasbudjetti.model.record import CouncilDecision, PotOutcome, Record
+from asukasbudjetti.model.record import (
+    CouncilDecision,
+    Diagnosis,
+    ExclusiveGroupChange,
+    ForceInChange,
+    LeaveOutChange,
+    PotOutcome,
+    Record,
+    TieOrderChange,
+)
 
 __all__ = ["Lang", "Reason", "ReasonKind", "SHOWN_IDS", "explain", "reasons"]
 
@@ -46,7 +55,8 @@ SHOWN_IDS = 10
 
 
 def explain(record: Record, project: str | None = None, lang: Lang = "en") -> list[str]:
-    """One paragraph per project, pot by pot, each pot's projects in its own order.
+    """One paragraph per project, pot by pot, each pot's projects in its own order; after a pot's
+    projects, its diagnosis when the record has one (with ``project``, when it names the project).
 
     The order is the greedy walk (rank) for greedy rules; for the other rules, the
     projects their rounds funded, in round order, then the rest of ``funded``, then
@@ -70,12 +80,33 @@ def explain(record: Record, project: str | None = None, lang: Lang = "en") -> li
             known.setdefault(pid)
             if project is None or pid == project:
                 paragraphs.append(paragraph(_reasons(pot, decisions, pid), lang, outcome.pot if several else None))
+        diagnosis = outcome.diagnosis
+        if diagnosis is not None and (project is None or project in named_by(diagnosis)):
+            paragraphs.append(diagnosis_paragraph(diagnosis, lang, outcome.pot if several else None))
     if project is not None and not paragraphs:
         ids = list(known)
         shown = ", ".join(ids[:SHOWN_IDS])
         more = f", ... ({len(ids)} in all)" if len(ids) > SHOWN_IDS else ""
         raise InputError(f"project {project!r} is not in the record; it names: {shown or '(no projects)'}{more}")
     return paragraphs
+
+
+def named_by(diagnosis: Diagnosis) -> set[str]:
+    """The projects a diagnosis names: left out, forced in, grouped, tied, or of a similar name."""
+    named: set[str] = set()
+    for explanation in diagnosis.explanations:
+        for change in explanation.changes:
+            if isinstance(change, LeaveOutChange):
+                named.add(change.project_id)
+                if change.similar_to is not None:
+                    named.add(change.similar_to)
+            elif isinstance(change, ForceInChange):
+                named.add(change.project_id)
+            elif isinstance(change, ExclusiveGroupChange):
+                named.update(change.projects)
+            elif isinstance(change, TieOrderChange):
+                named.update(project for tie in change.ties for project in tie)
+    return named
 
 
 def reasons(outcome: PotOutcome, project: str, decisions: Sequence[CouncilDecision] = ()) -> tuple[Reason, ...]:

@@ -57,7 +57,20 @@ from asukasbudjetti.audit.explain.reasons import (
     TieSettled,
     Verdict,
 )
+from asukasbudjetti.model.record import (
+    BudgetChange,
+    Change,
+    Diagnosis,
+    ExclusiveGroupChange,
+    ForceInChange,
+    LeaveOutChange,
+    RuleChange,
+    RuleParameterChange,
+    ThresholdChange,
+    TieOrderChange,
+)
 from asukasbudjetti.money import format_money
+from asukasbudjetti.rules.greedy import TIE_BREAKING
 
 Lang = Literal["en", "fi"]
 #: The languages explanations are written in.
@@ -687,3 +700,187 @@ def _settled(criteria: Iterable[str], lang: Lang) -> str:
     """The tie-breakers, in the order they were used."""
     names = (SETTLED_BY_FI.get(c, c) for c in criteria) if lang == "fi" else criteria
     return phrase(P.THEN, lang).join(names)
+
+
+# --- the diagnosis of a differing outcome ----------------------------------------------------------------------
+
+#: The diagnosis' sentences and pieces, in English. (A translation adds a table per
+#: language; until then every language gets these.)
+DIAGNOSIS_TEXTS: Final[dict[str, str]] = {
+    "differs": "This count differs from the announced outcome.",
+    "reproduced-if": "Reproduced if {changes}.",
+    "none-found": "No explanation with up to {max_changes} changes was found.",
+    "limit-budget": "The budget was searched by a scan ({tried} tallies), not exhaustively.",
+    "limit-two-changes": "Pairs of changes were searched only in part: {tried} of {candidates}.",
+    "and": " and ",
+    "facts": "{change} ({facts})",
+    # --- one change each ---
+    "tie-order": "ties are settled by {tie_break} instead of {was}",
+    "tie-order-tie": "it decides the tie between projects {projects}",
+    "tie-order-ties": "it decides the ties between projects {projects}",
+    "leave-out": "project {project} is left out",
+    "leave-out-fits": "it is not selected although it fits with {money_left} left",
+    "leave-out-funded": "it is not selected although this count funds it",
+    "leave-out-unfunded": "it is not selected",
+    "similar-name": "project {project}, funded, has a similar name",
+    "force-in": "project {project} is funded first, its cost of {cost} taken from the budget",
+    "force-in-short": "it is selected although only {money_left} was left when its turn came",
+    "force-in-unfunded": "it is selected although this count does not fund it",
+    "force-in-funded": "it is selected, and this count funds it too, later",
+    "exclusive-group": "projects {first} and {second} are mutually exclusive",
+    "exclusive-group-any": "project {second} is mutually exclusive with any one of projects {firsts}",
+    "similar-names": "they have similar names",
+    "similar-names-one": "project {first} has a similar name",
+    "budget-between": "the budget is from {smallest} to {largest} instead of {budget}",
+    "budget-exactly": "the budget is {smallest} instead of {budget}",
+    "budget-at-least": "the budget is at least {smallest} instead of {budget}",
+    "budget-scan": "found by a scan of budgets: others may reproduce it too",
+    "threshold-between": "the score threshold is from {smallest} to {largest} instead of {threshold}",
+    "threshold-exactly": "the score threshold is {smallest} instead of {threshold}",
+    "threshold-at-least": "the score threshold is at least {smallest} instead of {threshold}",
+    "threshold-at-most": "the score threshold is at most {largest} instead of {threshold}",
+    "threshold-none": "none",
+    "rule": "the rule is {rule} instead of {was}",
+    "rule-parameter": "parameter {parameter} is {value} instead of {was}",
+    # --- how to make the change on the command line ---
+    "option-param": "--param {parameter}={value}",
+    "option-exclusive": "--exclusive {first},{second}",
+}
+
+
+def render_diagnosis(diagnosis: Diagnosis, lang: Lang = "en") -> list[str]:
+    """The diagnosis as sentences: one per explanation (or that none was found), then the searches' limits.
+
+    Exclusive groups that pass over the same project are one sentence. Money is
+    exact, its digits grouped by thousands (``1,118,734``). English for every
+    language until the diagnosis is translated.
+    """
+    texts = DIAGNOSIS_TEXTS
+    sentences: list[str] = []
+    groups: dict[str, list[ExclusiveGroupChange]] = {}
+    for explanation in diagnosis.explanations:
+        changes = explanation.changes
+        if len(changes) == 1 and isinstance(changes[0], ExclusiveGroupChange) and len(changes[0].projects) == 2:
+            groups.setdefault(changes[0].projects[1], []).append(changes[0])
+    grouped_done: set[str] = set()
+    for explanation in diagnosis.explanations:
+        changes = explanation.changes
+        first = changes[0]
+        if len(changes) == 1 and isinstance(first, ExclusiveGroupChange) and len(first.projects) == 2:
+            passed = first.projects[1]
+            if len(groups[passed]) > 1:
+                if passed not in grouped_done:
+                    grouped_done.add(passed)
+                    sentences.append(texts["reproduced-if"].format(changes=_exclusive_any(groups[passed])))
+                continue
+        parts = [_change_text(change) for change in changes]
+        sentences.append(texts["reproduced-if"].format(changes=texts["and"].join(parts)))
+    if not diagnosis.explanations:
+        sentences.append(texts["none-found"].format(max_changes=diagnosis.max_changes))
+    for limit in diagnosis.limits:
+        if limit.search == "budget":
+            sentences.append(texts["limit-budget"].format(tried=limit.tried))
+        else:
+            candidates = "?" if limit.candidates is None else f"{limit.candidates:,}"
+            sentences.append(texts["limit-two-changes"].format(tried=f"{limit.tried:,}", candidates=candidates))
+    return sentences
+
+
+def diagnosis_paragraph(diagnosis: Diagnosis, lang: Lang, pot: str | None = None) -> str:
+    """The diagnosis as one paragraph of explain's output; ``pot`` names the pot in a record of several."""
+    text = " ".join([DIAGNOSIS_TEXTS["differs"], *render_diagnosis(diagnosis, lang)])
+    return text if pot is None else phrase(P.POT_PARAGRAPH, lang, pot=pot, paragraph=text)
+
+
+def _change_text(change: Change) -> str:
+    texts = DIAGNOSIS_TEXTS
+    facts: list[str] = []
+    match change:
+        case TieOrderChange():
+            text = texts["tie-order"].format(
+                tie_break=TIE_BREAKING.get(change.tie_break, change.tie_break),
+                was=TIE_BREAKING.get(change.was, change.was),
+                value=change.tie_break,
+            )
+            if change.ties:
+                ties = "; ".join(_join_en(tie) for tie in change.ties)
+                key = "tie-order-tie" if len(change.ties) == 1 else "tie-order-ties"
+                facts.append(texts[key].format(projects=ties))
+            facts.append(texts["option-param"].format(parameter="tie_break", value=change.tie_break))
+        case LeaveOutChange():
+            text = texts["leave-out"].format(project=change.project_id)
+            if change.funded and change.money_left is not None:
+                facts.append(texts["leave-out-fits"].format(money_left=_grouped(change.money_left)))
+            else:
+                facts.append(texts["leave-out-funded" if change.funded else "leave-out-unfunded"])
+            if change.similar_to is not None:
+                facts.append(texts["similar-name"].format(project=change.similar_to))
+        case ForceInChange():
+            text = texts["force-in"].format(project=change.project_id, cost=_grouped(change.cost))
+            if change.funded:
+                facts.append(texts["force-in-funded"])
+            elif change.money_left is not None:
+                facts.append(texts["force-in-short"].format(money_left=_grouped(change.money_left)))
+            else:
+                facts.append(texts["force-in-unfunded"])
+        case ExclusiveGroupChange():
+            first, second = (*change.projects, "?", "?")[:2]
+            text = texts["exclusive-group"].format(first=first, second=second)
+            if change.similar_names:
+                facts.append(texts["similar-names"])
+            facts.append(texts["option-exclusive"].format(first=first, second=second))
+        case BudgetChange():
+            values = {"smallest": _grouped(change.smallest), "budget": _grouped(change.budget)}
+            if change.largest is None:
+                text = texts["budget-at-least"].format(**values)
+            elif change.largest == change.smallest:
+                text = texts["budget-exactly"].format(**values)
+            else:
+                text = texts["budget-between"].format(largest=_grouped(change.largest), **values)
+            if not change.exact:
+                facts.append(texts["budget-scan"])
+        case ThresholdChange():
+            was = texts["threshold-none"] if change.threshold is None else _grouped(change.threshold)
+            if change.largest is None:
+                text = texts["threshold-at-least"].format(smallest=_grouped(change.smallest), threshold=was)
+            elif change.largest == change.smallest:
+                text = texts["threshold-exactly"].format(smallest=_grouped(change.smallest), threshold=was)
+            elif change.smallest == 0:
+                text = texts["threshold-at-most"].format(largest=_grouped(change.largest), threshold=was)
+            else:
+                text = texts["threshold-between"].format(
+                    smallest=_grouped(change.smallest), largest=_grouped(change.largest), threshold=was
+                )
+        case RuleChange():
+            text = texts["rule"].format(rule=change.rule, was=change.was)
+        case RuleParameterChange():
+            text = texts["rule-parameter"].format(parameter=change.parameter, value=change.value, was=change.was)
+            facts.append(texts["option-param"].format(parameter=change.parameter, value=change.value))
+    return texts["facts"].format(change=text, facts="; ".join(facts)) if facts else text
+
+
+def _exclusive_any(changes: Sequence[ExclusiveGroupChange]) -> str:
+    """Several exclusive groups passing over the same project, as one clause."""
+    texts = DIAGNOSIS_TEXTS
+    second = changes[0].projects[1]
+    firsts = [change.projects[0] for change in changes]
+    alike = [change.projects[0] for change in changes if change.similar_names]
+    shown = alike[0] if alike else firsts[0]
+    text = texts["exclusive-group-any"].format(second=second, firsts=_join_en(firsts))
+    facts = [texts["similar-names-one"].format(first=first) for first in alike]
+    facts.append(texts["option-exclusive"].format(first=shown, second=second))
+    return texts["facts"].format(change=text, facts="; ".join(facts))
+
+
+def _join_en(items: Sequence[str]) -> str:
+    return _join(list(items), "en")
+
+
+def _grouped(value: Fraction) -> str:
+    """Exact money with its whole part grouped by thousands: ``1,118,734``, ``1,000.50``, ``1000/3 ≈ 333.33``."""
+    text = _number(value, "en", money=True)
+    if "/" in text:
+        return text
+    sign = "-" if text.startswith("-") else ""
+    whole, dot, cents = text.lstrip("-").partition(".")
+    return f"{sign}{int(whole):,}{dot}{cents}"

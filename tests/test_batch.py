@@ -20,11 +20,12 @@ import io
 import re
 import shutil
 from pathlib import Path
+from typing import Any
 
 import pytest
 from click.testing import CliRunner, Result
 
-from asukasbudjetti.batch import COLUMNS
+from asukasbudjetti.batch import COLUMNS, BatchRow, tally_file_rules
 from asukasbudjetti.cli import main
 from asukasbudjetti.rules import RULES
 from asukasbudjetti.tally import tally_file
@@ -272,3 +273,50 @@ def test_official_over_the_pabulib_sample(pabulib_dir: Path, tmp_path: Path) -> 
             assert declared in RULES, row["file"]
             assert row["error"] == "", row["error"]
             assert int(row["funded_count"]) == len(row["funded"].split())
+
+
+# --- long batches: a time limit per file, rows kept as they come ---------------------------------
+
+
+def test_a_file_over_the_time_limit_is_a_row_saying_so(monkeypatch: pytest.MonkeyPatch) -> None:
+    import time as clock
+
+    import asukasbudjetti.batch as batch_module
+
+    def slow(*args: object, **kwargs: object) -> list[BatchRow]:
+        clock.sleep(2)
+        raise AssertionError("the timer should have stopped this")
+
+    monkeypatch.setattr(batch_module, "_tally_file_rules", slow)
+    good = FIXTURES / "good"
+    rows = batch_module.tally_file_rules(good / "approval.pb", "approval.pb", ("greedy", "phragmen"), timeout=0.05)
+    assert [(row.rule, row.error) for row in rows] == [
+        ("greedy", "approval.pb: stopped after 0.05 s (--timeout-per-file); no result"),
+        ("phragmen", "approval.pb: stopped after 0.05 s (--timeout-per-file); no result"),
+    ]
+
+
+def test_rows_are_kept_when_the_batch_is_interrupted(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import asukasbudjetti.cli as cli_module
+
+    def interrupted(folder: str, files: list[Path], rules: tuple[str, ...], **kwargs: Any) -> list[BatchRow]:
+        first = tally_file_rules(files[0], files[0].name, rules)
+        kwargs["on_file_done"](first)
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(cli_module, "run_batch", interrupted)
+    output = tmp_path / "out.csv"
+    result = CliRunner().invoke(main, ["batch", str(FIXTURES / "good"), "-o", str(output)])
+    assert result.exit_code == 1
+    assert f"interrupted: 1 of 9 files done; their rows are in {output}.partial" in result.stderr
+    assert not output.exists()
+    lines = (tmp_path / "out.csv.partial").read_text(encoding="utf-8").splitlines()
+    assert lines[0].startswith("file,rule,")
+    assert [line.split(",")[0] for line in lines[1:]] == ["approval.pb"]
+
+
+def test_a_finished_batch_leaves_no_partial_file(tmp_path: Path) -> None:
+    output = tmp_path / "out.csv"
+    result = CliRunner().invoke(main, ["batch", str(FIXTURES / "good"), "-o", str(output)])
+    assert result.exit_code == 0
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out.csv"]

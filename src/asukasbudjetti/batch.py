@@ -19,6 +19,7 @@ from __future__ import annotations
 import csv
 import io
 import os
+import signal
 import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -133,8 +134,39 @@ def parse_rule_names(text: str) -> tuple[str, ...]:
     return names
 
 
-def tally_file_rules(path: Path, name: str, rules: Sequence[str], *, seed: int = DEFAULT_SEED) -> list[BatchRow]:
-    """Read ``path`` once and tally it with each rule: one row per rule, in order."""
+class FileTimeoutError(Exception):
+    """A file took longer than ``--timeout-per-file`` (raised by an interval timer)."""
+
+
+def _expire(signum: int, frame: object) -> None:
+    raise FileTimeoutError
+
+
+def tally_file_rules(
+    path: Path, name: str, rules: Sequence[str], *, seed: int = DEFAULT_SEED, timeout: float | None = None
+) -> list[BatchRow]:
+    """Read ``path`` once and tally it with each rule: one row per rule, in order.
+
+    With ``timeout`` (seconds), a file that takes longer becomes rows whose error
+    says so (the rules not reached included); the batch goes on with the next file.
+    """
+    if timeout is None or not hasattr(signal, "setitimer"):
+        return _tally_file_rules(path, name, rules, seed=seed)
+    start = time.perf_counter()
+    previous = signal.signal(signal.SIGALRM, _expire)
+    signal.setitimer(signal.ITIMER_REAL, timeout)
+    try:
+        return _tally_file_rules(path, name, rules, seed=seed)
+    except FileTimeoutError:
+        seconds = time.perf_counter() - start
+        error = f"{name}: stopped after {timeout:g} s (--timeout-per-file); no result"
+        return [BatchRow(file=name, rule=rule, seconds=seconds, error=error) for rule in rules]
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+def _tally_file_rules(path: Path, name: str, rules: Sequence[str], *, seed: int) -> list[BatchRow]:
     start = time.perf_counter()
     try:
         election, _, _ = load_election(path)
@@ -183,14 +215,17 @@ def run_batch(
     *,
     seed: int = DEFAULT_SEED,
     jobs: int = 1,
-    on_file_done: Callable[[], None] | None = None,
+    timeout: float | None = None,
+    on_file_done: Callable[[list[BatchRow]], None] | None = None,
 ) -> list[BatchRow]:
     """Tally each of ``files`` (inside ``folder``) with each of ``rules``.
 
-    ``jobs`` > 1 reads and tallies files in that many worker processes; the rows
-    are the same, in the same order (files as given, then rules as given).
-    ``on_file_done`` is called in this process once per finished file, e.g. to move
-    a progress bar.
+    ``jobs`` > 1 reads and tallies files in that many worker processes (and a
+    worker runs no pool of its own: one level of parallelism); the rows are the
+    same, in the same order (files as given, then rules as given). ``timeout``
+    bounds each file's time (see :func:`tally_file_rules`). ``on_file_done`` is
+    called in this process with each finished file's rows, as they come, e.g. to
+    move a progress bar and keep what is done.
     """
     root = Path(folder)
     names = [_name(path, root) for path in files]
@@ -199,8 +234,9 @@ def run_batch(
     if jobs <= 1 or len(files) <= 1:
         rows: list[BatchRow] = []
         for path, name in zip(files, names, strict=True):
-            rows.extend(tally_file_rules(path, name, rules, seed=seed))
-            done()
+            file_rows = tally_file_rules(path, name, rules, seed=seed, timeout=timeout)
+            rows.extend(file_rows)
+            done(file_rows)
         return rows
     by_file: list[list[BatchRow]] = [[] for _ in files]
     # Largest files first, so that a big city does not start last and finish alone.
@@ -210,12 +246,12 @@ def run_batch(
 
     with ProcessPoolExecutor(max_workers=min(jobs, len(files))) as pool:
         futures: dict[Future[list[BatchRow]], int] = {
-            pool.submit(tally_file_rules, files[k], names[k], rules, seed=seed): k for k in order
+            pool.submit(tally_file_rules, files[k], names[k], rules, seed=seed, timeout=timeout): k for k in order
         }
         try:
             for future in as_completed(futures):
                 by_file[futures[future]] = future.result()
-                done()
+                done(by_file[futures[future]])
         except BaseException:
             # A bug in a worker, or Ctrl-C: do not tally the files still waiting.
             pool.shutdown(cancel_futures=True)
@@ -265,7 +301,7 @@ def _size(path: Path) -> int:
         return 0  # the worker reports it as unreadable
 
 
-def _nothing() -> None:
+def _nothing(rows: list[BatchRow]) -> None:
     pass
 
 

@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
-from asukasbudjetti.batch import find_elections, parse_rule_names, render_csv, run_batch, summarize
+from asukasbudjetti.batch import BatchRow, find_elections, parse_rule_names, render_csv, run_batch, summarize
 from asukasbudjetti.errors import AsukasbudjettiError, OutputError, ProblemsError, format_problems
 from asukasbudjetti.io.files import write_atomically
 from asukasbudjetti.model.outcome import Decision, Outcome
@@ -254,12 +254,23 @@ def validate(files: tuple[str, ...], strict: bool) -> None:
 @click.option("--jobs", type=click.IntRange(min=1), default=1, show_default=True, help="Worker processes.")
 @click.option("--recursive", is_flag=True, help="Also tally the .pb files in subfolders.")
 @click.option("--seed", type=int, default=DEFAULT_SEED, show_default=True, help="Lottery seed for ties.")
+@click.option(
+    "--timeout-per-file",
+    "timeout",
+    type=click.FloatRange(min=0, min_open=True),
+    default=None,
+    help="Give up on a file after this many seconds (its rows say so); default: no limit.",
+)
 @click.option("-o", "--output", required=True, type=click.Path(dir_okay=False), help="Write the CSV here.")
 @_friendly
-def batch(folder: str, rules_text: str, jobs: int, recursive: bool, seed: int, output: str) -> None:
+def batch(
+    folder: str, rules_text: str, jobs: int, recursive: bool, seed: int, timeout: float | None, output: str
+) -> None:
     """Tally every .pb file in FOLDER with each rule; write one CSV row per file and rule.
 
     A file or rule that fails is a row with its error, not the end of the batch.
+    Rows are kept as each file finishes (in OUTPUT.partial, until the batch is done),
+    so an interrupted batch loses nothing it finished.
     """
     # Unlike the one-file commands, a batch reads many elections in one process:
     # let the cyclic collector free what each leaves behind.
@@ -272,13 +283,67 @@ def batch(folder: str, rules_text: str, jobs: int, recursive: bool, seed: int, o
     target_folder = Path(output).parent
     if not target_folder.is_dir():
         raise OutputError(f"{output}: cannot write the file: the folder {target_folder} does not exist")
-    if sys.stderr.isatty():
-        with click.progressbar(length=len(files), label="Tallying", file=sys.stderr) as bar:
-            rows = run_batch(folder, files, rules, seed=seed, jobs=jobs, on_file_done=lambda: bar.update(1))
-    else:
-        rows = run_batch(folder, files, rules, seed=seed, jobs=jobs)
+    progress = _BatchProgress(len(files), Path(output + ".partial"))
+    try:
+        if sys.stderr.isatty():
+            bar: Any = click.progressbar(
+                length=len(files), label="Tallying", file=sys.stderr, item_show_func=lambda _: progress.slowest()
+            )
+            with bar:
+                progress.bar = bar
+                rows = run_batch(folder, files, rules, seed=seed, jobs=jobs, timeout=timeout, on_file_done=progress.add)
+        else:
+            rows = run_batch(folder, files, rules, seed=seed, jobs=jobs, timeout=timeout, on_file_done=progress.add)
+    except KeyboardInterrupt:
+        progress.close()
+        raise click.ClickException(
+            f"interrupted: {progress.done} of {len(files)} files done; their rows are in {progress.partial}"
+        ) from None
+    progress.close()
     write_atomically(output, render_csv(rows))
+    progress.partial.unlink(missing_ok=True)
     click.echo(summarize(rows, len(files), len(rules)), err=True)
+
+
+class _BatchProgress:
+    """A batch's progress: rows kept in a partial CSV as files finish, the slowest file so far,
+    shown in the progress bar, or (when standard error is not a terminal) in a line every
+    30 seconds."""
+
+    def __init__(self, files: int, partial: Path) -> None:
+        import time
+
+        self.files, self.partial, self.done = files, partial, 0
+        self.clock = time.monotonic
+        self.start = self.last = self.clock()
+        self.worst: tuple[float, str] = (0.0, "")
+        #: click's progress bar, when standard error is a terminal.
+        self.bar: Any = None
+        self.stream = partial.open("w", encoding="utf-8", newline="")
+        self.stream.write(render_csv([]))
+
+    def add(self, rows: list[BatchRow]) -> None:
+        self.done += 1
+        if rows:
+            self.stream.write(render_csv(rows).partition("\n")[2])
+            self.stream.flush()
+            seconds = max(row.seconds for row in rows)
+            if seconds > self.worst[0]:
+                self.worst = (seconds, rows[0].file)
+        if self.bar is not None:
+            self.bar.update(1)
+            return
+        now = self.clock()
+        if now - self.last >= 30:  # a short batch prints only its summary
+            self.last = now
+            click.echo(f"batch: {self.done}/{self.files} files, {now - self.start:.0f} s; {self.slowest()}", err=True)
+
+    def slowest(self) -> str:
+        seconds, name = self.worst
+        return f"slowest {name} ({seconds:.1f} s)" if name else ""
+
+    def close(self) -> None:
+        self.stream.close()
 
 
 @main.command()

@@ -532,6 +532,8 @@ def _trials(
         len(profile.counts) >= PARALLEL_MIN_ROWS
         and (os.cpu_count() or 1) >= 2
         and "fork" in multiprocessing.get_all_start_methods()
+        # One level of parallelism: inside a worker of batch --jobs, the cores are taken.
+        and multiprocessing.parent_process() is None
     )
     endowment = start
     if not parallel:

@@ -134,6 +134,8 @@ def load_cycle(path: str | os.PathLike[str]) -> LoadedCycle:
                 f"the split total {format_money(total)} is not what the pots' fixed amounts add up to, "
                 f"{format_money(fixed)}, and no pot has a population to take the rest"
             )
+        elif split_pots and parse_money(config.split.unit) <= 0:
+            problems.append("[split] unit is 0; expected a positive amount, such as 1 or 0.01")
         elif split_pots:
             split = split_by_population(
                 total - fixed, parse_money(config.split.unit), [p.population or 0 for p in split_pots]
@@ -358,7 +360,7 @@ def _read_inputs(loaded: LoadedCycle) -> _Inputs:
     named = [("projects", files.projects), ("ballots", files.ballots), ("paper_counts", files.paper_counts)]
     named += [(f"pabulib of pot {pot.name!r}", pot.pabulib) for pot in config.pots]
     for key, name in named:
-        if name is not None and not (base / name).is_file():
+        if name is not None and not _is_file(base / name):
             raise InputError(
                 f"{loaded.path}: {key} = {name!r} names no readable file ({base / name}); "
                 "expected a file name relative to the cycle file"
@@ -393,6 +395,14 @@ def _read_inputs(loaded: LoadedCycle) -> _Inputs:
         paper=paper,
         pabulib=pabulib,
     )
+
+
+def _is_file(path: Path) -> bool:
+    """Whether ``path`` is a file; False (not an exception) for a name the system refuses, e.g. too long."""
+    try:
+        return path.is_file()
+    except OSError:
+        return False
 
 
 def price_projects(
@@ -690,8 +700,9 @@ def _csv_pot_election(
     forced_cost = sum((p.cost for p in pot_forced), Fraction(0))
     if forced_cost > budget:
         raise InputError(
-            f"pot {pot.name!r}: force-funded projects {', '.join(p.project_id for p in pot_forced)} cost "
-            f"{format_money(forced_cost)}, more than the pot's {format_money(budget)}"
+            f"{inputs.paths[0]}: pot {pot.name!r}: force-funded projects "
+            f"{', '.join(p.project_id for p in pot_forced)} cost {format_money(forced_cost)}, more than the pot's "
+            f"{format_money(budget)}; expected force-funded projects that fit the pot"
         )
     rest_budget = budget - forced_cost
     models = tuple(

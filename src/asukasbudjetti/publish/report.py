@@ -138,7 +138,25 @@ def _projects(outcome: PotOutcome) -> tuple[list[_Project], str | None]:
 def _percent(part: Fraction, whole: Fraction) -> str:
     if whole <= 0:
         return "-"
-    return f"{float(part / whole * 100):.1f}%"
+    share = part / whole * 100
+    try:
+        return f"{float(share):.1f}%"
+    except OverflowError:
+        # Beyond a float (only a damaged record gets here): round the exact value instead.
+        tenths = round(share * 10)
+        return f"{'-' if tenths < 0 else ''}{abs(tenths) // 10}.{abs(tenths) % 10}%"
+
+
+def _drawable(values: list[Fraction]) -> list[float] | None:
+    """The values as floats for a chart, or None when one is too large for a float to hold."""
+    try:
+        return [float(value) for value in values]
+    except OverflowError:
+        return None
+
+
+#: Said in place of a chart whose amounts no float can hold (the tables show them exactly).
+NOT_DRAWN = '<p class="note">The chart is not drawn: its amounts are too large to plot.</p>'
 
 
 def _approximate(value: Fraction) -> str:
@@ -258,11 +276,13 @@ def _support_chart(projects: list[_Project], label: str, prefix: str, pot: str) 
     from matplotlib.patches import Patch
 
     shown = [project for project in projects if project.support is not None]
+    values = _drawable([project.support or Fraction(0) for project in shown])
+    if values is None:
+        return NOT_DRAWN
     with _charts_context():
         figure = Figure(figsize=(4.6, 0.9 + 0.3 * len(shown)), layout="constrained")
         axes = figure.add_subplot()
         positions = list(range(len(shown)))
-        values = [float(project.support or 0) for project in shown]
         colours = [FUNDED_COLOUR if project.funded else OTHER_COLOUR for project in shown]
         bars = axes.barh(positions, values, color=colours, height=0.7)
         axes.set_yticks(positions, [_chart_text(project.label()) for project in shown])
@@ -287,13 +307,19 @@ def _support_text(value: Fraction | None) -> str:
         return ""
     if value.denominator == 1:
         return str(value.numerator)
-    return f"{float(value):.2f}"
+    try:
+        return f"{float(value):.2f}"
+    except OverflowError:
+        return _approximate(value)
 
 
 def _budget_chart(outcome: PotOutcome, prefix: str) -> str:
     from matplotlib.figure import Figure
 
-    spent, left = float(outcome.spent), float(outcome.left)
+    drawable = _drawable([outcome.spent, outcome.left])
+    if drawable is None:
+        return NOT_DRAWN
+    spent, left = drawable
     with _charts_context():
         figure = Figure(figsize=(4.6, 0.95), layout="constrained")
         axes = figure.add_subplot()

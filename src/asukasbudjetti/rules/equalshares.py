@@ -120,6 +120,17 @@ class _Run:
     ties: list[Tie] = field(default_factory=list)
 
 
+def _level_keys(levels: np.ndarray, width: int, utilities: np.ndarray) -> np.ndarray:
+    """One key per (money level, utility): ``level * width + utility``, in int64 when it fits,
+    else in Python integers (points so large that int64 would overflow; same order)."""
+    keys: np.ndarray
+    if (int(levels.max(initial=0)) + 1) * width < 2**62:
+        keys = levels * width + utilities
+    else:
+        keys = levels.astype(object) * width + utilities.astype(object)
+    return keys
+
+
 class _Voters:
     """Rows of identical ballots grouped into levels of equal money, exactly.
 
@@ -154,7 +165,7 @@ class _Voters:
             counts = per_level[present].astype(np.int64).tolist()
             return values, [int(utilities[0])] * len(values), counts
         width = int(utilities.max()) + 1
-        keys = levels * width + utilities
+        keys = _level_keys(levels, width, utilities)
         unique, inverse = np.unique(keys, return_inverse=True)
         sums = np.bincount(inverse, weights=self.counts[rows]).astype(np.int64).tolist()
         keys_list = unique.tolist()
@@ -214,7 +225,7 @@ class _Voters:
         epoch = len(self.factors) - 1
         levels = self.row_level[rows]
         width = int(utilities.max()) + 1
-        keys = levels * width + utilities
+        keys = _level_keys(levels, width, utilities)
         unique, inverse = np.unique(keys, return_inverse=True)
         numerators, epochs, factors = self.numerators, self.epochs, self.factors
         groups = unique.tolist()

@@ -26,7 +26,7 @@ from asukasbudjetti.errors import AsukasbudjettiError, OutputError, ProblemsErro
 from asukasbudjetti.io.files import write_atomically
 from asukasbudjetti.model.outcome import Decision, Outcome
 from asukasbudjetti.model.record import Diagnosis, Record
-from asukasbudjetti.money import format_money
+from asukasbudjetti.money import format_money, parse_money
 from asukasbudjetti.rules import RULES
 from asukasbudjetti.rules.ties import DEFAULT_SEED
 from asukasbudjetti.tally import OFFICIAL, load_election, tally_file
@@ -96,6 +96,25 @@ def _parse_exclusive(groups: tuple[str, ...]) -> list[list[str]]:
             )
         parsed.append(ids)
     return parsed
+
+
+def _check_rule(rule: str) -> str:
+    """--rule: ``official`` or a registered rule, else a usage error naming the option."""
+    if rule != OFFICIAL and rule not in RULES:
+        raise click.BadParameter(
+            f"{rule!r} is not a rule; choose official or one of: {', '.join(sorted(RULES))}", param_hint="--rule"
+        )
+    return rule
+
+
+def _check_threshold(text: str | None) -> str | None:
+    """--threshold: an exact amount, else a usage error naming the option."""
+    if text is not None:
+        try:
+            parse_money(text)
+        except AsukasbudjettiError as exc:
+            raise click.BadParameter(str(exc), param_hint="--threshold") from None
+    return text
 
 
 def _parse_params(texts: tuple[str, ...]) -> list[tuple[str, str]]:
@@ -175,10 +194,10 @@ def tally(
 
         record = (tally_file_with_margins if margins else tally_file)(
             file,
-            rule=rule,
+            rule=_check_rule(rule),
             seed=seed,
             exclusive=_parse_exclusive(exclusive),
-            threshold=threshold,
+            threshold=_check_threshold(threshold),
             params=_parse_params(params),
             strict=strict,
         )

@@ -113,6 +113,9 @@ def _mes_overrides(profile: CompiledProfile, overrides: tuple[tuple[str, str], .
                 parsed[key] = parse_money(text)
             except MoneyError as exc:
                 raise RuleError(f"{profile.source}: parameter {key}: {exc}") from exc
+            if parsed[key] == 0:
+                # An increment of 0 would raise the endowment by nothing, for ever.
+                raise RuleError(f"{profile.source}: parameter {key} is 0; expected a positive amount")
         elif key in ("add1_stop_when_exhaustive", "everything_affordable"):
             if text.lower() not in ("true", "false"):
                 raise RuleError(f"{profile.source}: parameter {key} is {text!r}; expected true or false")

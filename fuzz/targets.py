@@ -301,8 +301,8 @@ def options_case(rng: Random, draw: Draw) -> Case:
         args += ["--seed", pick(strategies.good_seeds, strategies.bad_seeds)]
     # The add1 completions walk every euro of a voter's endowment and margins re-run the
     # rule hundreds of times: on the example's 100,000 euros that is minutes, not a hang
-    # but a known slowness (issue 13), so margins meet add1 only on the tiny fixtures.
-    slow = rule.startswith("equalshares/add1") and name == "kumpula_2025.pb"
+    # but a known slowness (issue 13), so margins never meet an add1 completion here.
+    slow = rule.startswith("equalshares/add1") or any("completion=add1" in arg for arg in args)
     if rng.random() < 0.15 and not slow:
         args.append("--margins")
     if rng.random() < 0.1:

@@ -38,6 +38,7 @@ from asukasbudjetti.model.record import (
 )
 from asukasbudjetti.money import format_money, parse_money
 from asukasbudjetti.problems import Problem, Severity
+from asukasbudjetti.rules import RULES, rule_names
 from asukasbudjetti.tally import load_election, make_record, tally_election
 
 _VOTE_TYPE = {
@@ -146,6 +147,9 @@ def load_cycle(path: str | os.PathLike[str]) -> LoadedCycle:
             amounts[pot.name] = parse_money(pot.amount)
         elif pot.name not in amounts:
             problems.append(f"pot {pot.name!r} has no amount (and no population in a [split])")
+    for pot in config.pots:
+        if pot.rule not in RULES:
+            problems.append(f"pot {pot.name!r}: unknown rule {pot.rule!r}; choose one of: {', '.join(rule_names())}")
     if problems:
         raise InputError(f"{source}: " + "; ".join(problems))
     return LoadedCycle(path=source, config=config, amounts=amounts)

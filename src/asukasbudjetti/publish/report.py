@@ -224,6 +224,8 @@ def _svg(figure: Any, prefix: str, label: str) -> str:
     with warnings.catch_warnings():
         # A name in a script the font lacks is drawn as a box; the tables show it in full.
         warnings.filterwarnings("ignore", message=r"Glyph \d+ .* missing from font", category=UserWarning)
+        # Hundreds of long labels squeeze the axes to nothing: the chart is cramped, the tables are whole.
+        warnings.filterwarnings("ignore", message="constrained_layout not applied", category=UserWarning)
         figure.savefig(buffer, format="svg", metadata={"Date": None, "Creator": None, "Format": None, "Type": None})
     text = buffer.getvalue()
     svg = text[text.index("<svg") :]

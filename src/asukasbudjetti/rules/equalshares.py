@@ -40,7 +40,7 @@ from collections import deque
 from collections.abc import Generator, Sequence
 from dataclasses import dataclass, field
 from fractions import Fraction
-from math import floor, gcd
+from math import ceil, floor, gcd
 from typing import Literal
 
 import numpy as np
@@ -55,6 +55,7 @@ from asukasbudjetti.model.outcome import (
     Outcome,
     Tie,
 )
+from asukasbudjetti.money import format_money
 from asukasbudjetti.profile import CompiledProfile
 from asukasbudjetti.rules.ties import DEFAULT_SEED, lottery_ranks
 
@@ -493,6 +494,27 @@ def _add1(
             break
         if set(current.funded) >= {j for j in candidates if profile.costs[j] > 0 and profile.supporters[j]}:
             break  # nothing left that a raised endowment could fund
+        skip_to = _nothing_affordable_until(profile, current, endowment, candidates, supporters, params.add1_increment)
+        if skip_to is not None:
+            # Every run below the first endowment at which some project's supporters together
+            # could pay for it funds nothing, fits and is adopted: the walk's result without
+            # running each one (a pot whose only supported project costs millions would
+            # otherwise take millions of runs). One step says what was skipped.
+            steps.append(
+                CompletionStep(
+                    endowment=skip_to,
+                    funded=(),
+                    spent=Fraction(0),
+                    accepted=True,
+                    reason=f"endowments from {format_money(endowment + params.add1_increment)} to "
+                    f"{format_money(skip_to)}: no project's supporters together reach its cost, so each run "
+                    "funds nothing (not run one by one)",
+                )
+            )
+            trials.close()
+            current, endowment = _Run(endowment=skip_to), skip_to
+            trials = _trials(profile, params, lottery, candidates, supporters, skip_to, params.add1_increment)
+            continue
         trial = next(trials)
         endowment = trial.endowment
         fits = trial.spent_units <= profile.budget_units
@@ -513,6 +535,35 @@ def _add1(
         # The adopted endowment's rounds, recorded in full (trials ran without a trace).
         current = _mes_run(profile, params, current.endowment, lottery, candidates, supporters)
     return current, steps
+
+
+def _nothing_affordable_until(
+    profile: CompiledProfile,
+    current: _Run,
+    tried: Fraction,
+    candidates: Sequence[int],
+    supporters: _Supporters,
+    increment: Fraction,
+) -> Fraction | None:
+    """When ``current`` funds nothing: the last endowment of the walk (``tried``, the last
+    one it reached, plus a whole number of increments, at least two) below which no
+    project is affordable, so every run funds nothing; else None.
+
+    A run funds a project only when its supporters together have its cost, and at
+    endowment ``x`` the ``n`` voters listing it have ``x * n``; below ``cost / n`` for
+    every candidate, the first round finds nothing affordable and the run funds nothing.
+    """
+    if current.funded:
+        return None
+    bounds = []
+    for j in candidates:
+        voters = int(profile.counts[supporters.rows[j]].sum())
+        if profile.costs[j] > 0 and voters:
+            bounds.append(profile.costs[j] / voters)
+    if not bounds:
+        return None
+    steps = ceil((min(bounds) - tried) / increment) - 1  # the last step strictly below the bound
+    return tried + steps * increment if steps >= 2 else None
 
 
 #: Trial runs go to worker processes from this many distinct ballots on (below it a

@@ -56,7 +56,7 @@ def test_the_skip_gives_the_walks_result(
     params = [("add1_start", start), ("add1_stop_when_exhaustive", stop)]
     skipped = outcome(elect, rule, params)
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(equalshares, "_nothing_affordable_until", lambda *args: None)
+        patch.setattr(equalshares, "_unaffordable_until", lambda *args: None)
         walked = outcome(elect, rule, params)
     assert skipped == walked
 
@@ -70,4 +70,4 @@ def test_a_pot_whose_only_supported_project_costs_millions_is_quick() -> None:
     assert pot.funded == ()
     assert pot.endowment == 4_999_999
     assert [step.endowment for step in pot.completion] == [100, 4_999_999, 5_000_000]
-    assert pot.completion[1].reason.startswith("endowments from 101 to 4999999: no project's supporters")
+    assert pot.completion[1].reason.startswith("endowments from 101 to 4999999: no project funded by none")

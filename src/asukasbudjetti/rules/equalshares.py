@@ -494,25 +494,34 @@ def _add1(
             break
         if set(current.funded) >= {j for j in candidates if profile.costs[j] > 0 and profile.supporters[j]}:
             break  # nothing left that a raised endowment could fund
-        skip_to = _nothing_affordable_until(profile, current, endowment, candidates, supporters, params.add1_increment)
+        skip_to = _unaffordable_until(profile, current, endowment, candidates, supporters, params.add1_increment)
         if skip_to is not None:
-            # Every run below the first endowment at which some project's supporters together
-            # could pay for it funds nothing, fits and is adopted: the walk's result without
-            # running each one (a pot whose only supported project costs millions would
-            # otherwise take millions of runs). One step says what was skipped.
+            # Below the first endowment at which a project not funded now could be paid
+            # for by its supporters together, every run funds some of the projects funded
+            # now and nothing else: it fits the budget, is not exhaustive (a project that
+            # fits the money left now fits what such a run leaves) and leaves a project
+            # to fund, so the walk adopts each run and goes on. Only the last one matters:
+            # it is run, and one step says what was skipped. (A pot whose only other
+            # supported project costs millions took millions of runs.)
+            first_skipped = endowment + params.add1_increment
+            current = (
+                _Run(endowment=skip_to)
+                if not current.funded
+                else _mes_run(profile, params, skip_to, lottery, candidates, supporters, trace=False)
+            )
+            endowment = skip_to
             steps.append(
                 CompletionStep(
                     endowment=skip_to,
-                    funded=(),
-                    spent=Fraction(0),
+                    funded=tuple(profile.project_ids[j] for j in current.funded),
+                    spent=profile.money(current.spent_units),
                     accepted=True,
-                    reason=f"endowments from {format_money(endowment + params.add1_increment)} to "
-                    f"{format_money(skip_to)}: no project's supporters together reach its cost, so each run "
-                    "funds nothing (not run one by one)",
+                    reason=f"endowments from {format_money(first_skipped)} to {format_money(skip_to)}: no project "
+                    "funded by none of them has supporters who together reach its cost, so every run fits the "
+                    "budget and funds only projects funded before (run only at the last)",
                 )
             )
             trials.close()
-            current, endowment = _Run(endowment=skip_to), skip_to
             trials = _trials(profile, params, lottery, candidates, supporters, skip_to, params.add1_increment)
             continue
         trial = next(trials)
@@ -537,7 +546,7 @@ def _add1(
     return current, steps
 
 
-def _nothing_affordable_until(
+def _unaffordable_until(
     profile: CompiledProfile,
     current: _Run,
     tried: Fraction,
@@ -545,18 +554,19 @@ def _nothing_affordable_until(
     supporters: _Supporters,
     increment: Fraction,
 ) -> Fraction | None:
-    """When ``current`` funds nothing: the last endowment of the walk (``tried``, the last
-    one it reached, plus a whole number of increments, at least two) below which no
-    project is affordable, so every run funds nothing; else None.
+    """The last endowment of the walk (``tried``, the last one it reached, plus a whole
+    number of increments, at least two) below which no project that ``current`` leaves
+    unfunded is affordable; None when there is no such stretch.
 
     A run funds a project only when its supporters together have its cost, and at
-    endowment ``x`` the ``n`` voters listing it have ``x * n``; below ``cost / n`` for
-    every candidate, the first round finds nothing affordable and the run funds nothing.
+    endowment ``x`` the ``n`` voters listing it have at most ``x * n``: below
+    ``cost / n`` a project cannot be funded in any round.
     """
-    if current.funded:
-        return None
+    funded = set(current.funded)
     bounds = []
     for j in candidates:
+        if j in funded:
+            continue
         voters = int(profile.counts[supporters.rows[j]].sum())
         if profile.costs[j] > 0 and voters:
             bounds.append(profile.costs[j] / voters)

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-import asukasbudjetti.cli as cli
+import asukasbudjetti.tally as tally
 from asukasbudjetti.cli import main
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -23,7 +23,7 @@ def broken(*args: object, **kwargs: object) -> None:
 
 
 def test_an_unexpected_exception_is_one_line_and_exit_code_2(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    monkeypatch.setattr(cli, "tally_file", broken)
+    monkeypatch.setattr(tally, "load_election", broken)
     output = tmp_path / "record.json"
     result = CliRunner().invoke(main, ["tally", KUMPULA, "-o", str(output)])
     assert result.exit_code == 2
@@ -37,7 +37,7 @@ def test_an_unexpected_exception_is_one_line_and_exit_code_2(monkeypatch: pytest
 
 
 def test_debug_shows_the_traceback(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(cli, "tally_file", broken)
+    monkeypatch.setattr(tally, "load_election", broken)
     result = CliRunner().invoke(main, ["--debug", "tally", KUMPULA])
     assert result.exit_code == 2
     assert result.stderr.startswith("Traceback (most recent call last):")

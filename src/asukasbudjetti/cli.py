@@ -16,6 +16,7 @@ import sys
 import traceback
 from collections.abc import Callable
 from fractions import Fraction
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -190,9 +191,16 @@ def tally(
     else:
         # Margins, and the diagnosis of a differing official outcome, are found above
         # the tally, by re-running the rule on changed elections.
-        from asukasbudjetti.audit.margins import tally_file_with_margins
+        run: Callable[..., Record] = tally_file
+        if rule == OFFICIAL:
+            from asukasbudjetti.audit.diagnose import tally_file_with_diagnosis
 
-        record = (tally_file_with_margins if margins else tally_file)(
+            run = partial(tally_file_with_diagnosis, margins=margins)
+        elif margins:
+            from asukasbudjetti.audit.margins import tally_file_with_margins
+
+            run = tally_file_with_margins
+        record = run(
             file,
             rule=_check_rule(rule),
             seed=seed,
@@ -201,10 +209,6 @@ def tally(
             params=_parse_params(params),
             strict=strict,
         )
-        if rule == OFFICIAL:
-            from asukasbudjetti.audit.diagnose import diagnose_file_record
-
-            record = diagnose_file_record(record, file, strict=strict)
     text = record.dumps()
     if output is not None:
         write_atomically(output, text)

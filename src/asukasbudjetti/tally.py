@@ -215,8 +215,26 @@ def tally_file(
     strict: bool = False,
 ) -> Record:
     """Read, validate and tally one ``.pb`` file (one pot); the result record."""
+    record, _ = tally_file_and_election(
+        path, rule=rule, seed=seed, exclusive=exclusive, threshold=threshold, params=params, strict=strict
+    )
+    return record
+
+
+def tally_file_and_election(
+    path: str | os.PathLike[str],
+    *,
+    rule: str = OFFICIAL,
+    seed: int = DEFAULT_SEED,
+    exclusive: Sequence[Sequence[str]] = (),
+    threshold: Fraction | int | str | None = None,
+    params: Sequence[tuple[str, str]] = (),
+    strict: bool = False,
+) -> tuple[Record, Election]:
+    """:func:`tally_file`, and the election it read: for what runs above the tally on the
+    same election (margins, the diagnosis), so that the file is read and validated once."""
     election, warnings, digest = load_election(path, strict=strict)
-    return tally_loaded(
+    record = tally_loaded(
         election,
         warnings,
         digest,
@@ -227,6 +245,7 @@ def tally_file(
         params=params,
         strict=strict,
     )
+    return record, election
 
 
 def tally_loaded(

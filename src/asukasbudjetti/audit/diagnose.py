@@ -80,7 +80,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict
 
 from asukasbudjetti.batch import one_line
-from asukasbudjetti.errors import AsukasbudjettiError, InputError, RuleError
+from asukasbudjetti.errors import AsukasbudjettiError, RuleError
 from asukasbudjetti.model import WITHDRAWN_COST, Election
 from asukasbudjetti.model.outcome import Decision, EqualSharesParameters, GreedyParameters, Outcome
 from asukasbudjetti.model.record import (
@@ -105,7 +105,7 @@ from asukasbudjetti.profile import CompiledProfile, compile_profile
 from asukasbudjetti.rules import RuleOptions, RuleSpec, check_ballots
 from asukasbudjetti.rules.greedy import TIE_BREAKING
 from asukasbudjetti.rules.ties import DEFAULT_SEED
-from asukasbudjetti.tally import OFFICIAL, load_election, resolve_rule, tally_election, tally_loaded
+from asukasbudjetti.tally import OFFICIAL, resolve_rule, tally_election, tally_file_and_election
 
 #: The most changes an explanation has.
 MAX_CHANGES = 2
@@ -834,43 +834,16 @@ def tally_file_with_diagnosis(
     """Tally one ``.pb`` file (as :func:`~asukasbudjetti.tally.tally_file`), with its margins when
     ``margins``, then add the diagnosis when the outcome differs from the announced one.
 
-    The file is read and validated once; ``audit`` and ``verify`` of a record with a
-    diagnosis run this (``tally`` adds the diagnosis with :func:`diagnose_file_record`:
-    the same record).
+    The file is read and validated once; ``tally --rule official``, ``audit`` and
+    ``verify`` of a record with a diagnosis run this.
     """
-    election, warnings, digest = load_election(path, strict=strict)
-    record = tally_loaded(
-        election,
-        warnings,
-        digest,
-        rule=rule,
-        seed=seed,
-        exclusive=exclusive,
-        threshold=threshold,
-        params=params,
-        strict=strict,
+    record, election = tally_file_and_election(
+        path, rule=rule, seed=seed, exclusive=exclusive, threshold=threshold, params=params, strict=strict
     )
     if margins:
         from asukasbudjetti.audit.margins import add_margins
 
         record = add_margins(record, election)
-    return add_diagnosis(record, election)
-
-
-def diagnose_file_record(record: Record, path: str | os.PathLike[str], *, strict: bool = False) -> Record:
-    """``record`` (of a tally of the file ``path``) with its diagnosis, when its outcome differs.
-
-    For a caller that has the record but no longer the election (the ``tally``
-    command, whose tally is :func:`~asukasbudjetti.tally.tally_file`): the file is
-    read again only when the outcome differs, and must be the file the record was
-    made from.
-    """
-    pot = record.outcomes[0]
-    if pot.announced is None or pot.announced.matches:
-        return record
-    election, _, digest = load_election(path, strict=strict)
-    if digest != record.inputs[0]:
-        raise InputError(f"{path}: the file changed while it was tallied; tally it again")
     return add_diagnosis(record, election)
 
 

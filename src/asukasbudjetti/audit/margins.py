@@ -118,7 +118,7 @@ from asukasbudjetti.model.record import Margin, PabulibInvocation, Record
 from asukasbudjetti.profile import CompiledProfile, compile_profile
 from asukasbudjetti.rules import check_ballots
 from asukasbudjetti.rules.ties import DEFAULT_SEED
-from asukasbudjetti.tally import OFFICIAL, load_election, resolve_rule, tally_loaded
+from asukasbudjetti.tally import OFFICIAL, resolve_rule, tally_file_and_election
 
 #: The largest ``k`` (or the most costs) a linear scan or check probes.
 LINEAR_SCAN_CAP = 50
@@ -156,17 +156,8 @@ def tally_file_with_margins(
     The file is read and validated once; ``tally --margins`` and ``verify`` of such a
     record run this.
     """
-    election, warnings, digest = load_election(path, strict=strict)
-    record = tally_loaded(
-        election,
-        warnings,
-        digest,
-        rule=rule,
-        seed=seed,
-        exclusive=exclusive,
-        threshold=threshold,
-        params=params,
-        strict=strict,
+    record, election = tally_file_and_election(
+        path, rule=rule, seed=seed, exclusive=exclusive, threshold=threshold, params=params, strict=strict
     )
     return add_margins(record, election, max_extra=max_extra)
 

@@ -14,6 +14,8 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -173,19 +175,10 @@ def _run_again(invocation: PabulibInvocation | CycleInvocation, paths: list[Path
         from asukasbudjetti.cycles import tally_cycle
 
         return tally_cycle(paths[0], exclude_invalid=invocation.exclude_invalid)
+    run: Callable[..., Record] = tally_file_with_margins if invocation.margins else tally_file
     if diagnosed:
-        return tally_file_with_diagnosis(
-            paths[0],
-            rule=invocation.rule,
-            seed=invocation.seed,
-            exclusive=invocation.exclusive,
-            threshold=invocation.threshold,
-            params=invocation.params,
-            strict=invocation.strict,
-            margins=invocation.margins,
-        )
-    tally = tally_file_with_margins if invocation.margins else tally_file
-    return tally(
+        run = partial(tally_file_with_diagnosis, margins=invocation.margins)
+    return run(
         paths[0],
         rule=invocation.rule,
         seed=invocation.seed,

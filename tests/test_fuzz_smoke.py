@@ -20,6 +20,7 @@ from pathlib import Path
 import pytest
 
 import asukasbudjetti.cli as cli
+import asukasbudjetti.tally as tally
 from asukasbudjetti.errors import AsukasbudjettiError
 from fuzz.campaign import BATCH, _cases, run_batch
 from fuzz.check import run_case
@@ -76,7 +77,7 @@ def test_checker_reports_an_unexpected_exception(monkeypatch: pytest.MonkeyPatch
     def broken(*args: object, **kwargs: object) -> None:
         raise ZeroDivisionError("planted")
 
-    monkeypatch.setattr(cli, "tally_file", broken)
+    monkeypatch.setattr(tally, "load_election", broken)
     verdict = run_case(_tally_case())
     assert verdict.kind in ("internal-error", "exception")
     assert "ZeroDivisionError" in verdict.description + verdict.signature
@@ -87,7 +88,7 @@ def test_checker_reports_a_hang(monkeypatch: pytest.MonkeyPatch) -> None:
         while True:
             pass
 
-    monkeypatch.setattr(cli, "tally_file", endless)
+    monkeypatch.setattr(tally, "load_election", endless)
     started = time.perf_counter()
     verdict = run_case(_tally_case(), timeout=0.3)
     assert verdict.kind == "hang"
@@ -109,7 +110,7 @@ def test_checker_reports_an_error_that_names_no_file(monkeypatch: pytest.MonkeyP
     def vague(*args: object, **kwargs: object) -> None:
         raise AsukasbudjettiError("something is wrong somewhere")
 
-    monkeypatch.setattr(cli, "tally_file", vague)
+    monkeypatch.setattr(tally, "load_election", vague)
     verdict = run_case(_tally_case())
     assert verdict.exit_code == 1
     assert verdict.kind == "error-message"

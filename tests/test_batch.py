@@ -297,14 +297,15 @@ def test_a_file_over_the_time_limit_is_a_row_saying_so(monkeypatch: pytest.Monke
 
 
 def test_rows_are_kept_when_the_batch_is_interrupted(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    import asukasbudjetti.cli as cli_module
-
     def interrupted(folder: str, files: list[Path], rules: tuple[str, ...], **kwargs: Any) -> list[BatchRow]:
         first = tally_file_rules(files[0], files[0].name, rules)
         kwargs["on_file_done"](first)
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(cli_module, "run_batch", interrupted)
+    # The CLI imports the batch module when the command runs: patch it there.
+    import asukasbudjetti.batch as batch_module
+
+    monkeypatch.setattr(batch_module, "run_batch", interrupted)
     output = tmp_path / "out.csv"
     result = CliRunner().invoke(main, ["batch", str(FIXTURES / "good"), "-o", str(output)])
     assert result.exit_code == 1

@@ -22,7 +22,6 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
-from asukasbudjetti.batch import BatchRow, find_elections, parse_rule_names, render_csv, run_batch, summarize
 from asukasbudjetti.errors import AsukasbudjettiError, OutputError, ProblemsError, format_problems
 from asukasbudjetti.io.files import write_atomically
 from asukasbudjetti.model.outcome import Decision, Outcome
@@ -35,6 +34,7 @@ from asukasbudjetti.version import __version__
 
 if TYPE_CHECKING:
     from asukasbudjetti.audit.diagnose import AuditRow
+    from asukasbudjetti.batch import BatchRow
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -295,6 +295,8 @@ def batch(
     Rows are kept as each file finishes (in OUTPUT.partial, until the batch is done),
     so an interrupted batch loses nothing it finished.
     """
+    from asukasbudjetti.batch import find_elections, parse_rule_names, render_csv, run_batch, summarize
+
     # Unlike the one-file commands, a batch reads many elections in one process:
     # let the cyclic collector free what each leaves behind.
     gc.enable()
@@ -336,6 +338,8 @@ class _BatchProgress:
     def __init__(self, files: int, partial: Path) -> None:
         import time
 
+        from asukasbudjetti.batch import render_csv
+
         self.files, self.partial, self.done = files, partial, 0
         self.clock = time.monotonic
         self.start = self.last = self.clock()
@@ -346,6 +350,8 @@ class _BatchProgress:
         self.stream.write(render_csv([]))
 
     def add(self, rows: list[BatchRow]) -> None:
+        from asukasbudjetti.batch import render_csv
+
         self.done += 1
         if rows:
             self.stream.write(render_csv(rows).partition("\n")[2])
@@ -383,6 +389,7 @@ def audit(path: str, recursive: bool, output: str | None) -> None:
     import time
 
     from asukasbudjetti.audit.diagnose import audit_files, audit_row, render_audit_csv, tally_file_with_diagnosis
+    from asukasbudjetti.batch import find_elections
 
     if Path(path).is_dir():
         gc.enable()  # many elections in one process, as in batch

@@ -7,6 +7,7 @@ table is written out by hand so that reading it tells exactly what exists.
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
@@ -15,11 +16,14 @@ from asukasbudjetti.model import VoteType
 from asukasbudjetti.model.outcome import Outcome
 from asukasbudjetti.money import parse_money
 from asukasbudjetti.profile import CompiledProfile
-from asukasbudjetti.rules.equalshares import MesParams, run_equal_shares
 from asukasbudjetti.rules.greedy import POZNAN_RESERVE_SHARE, TIE_BREAKING, GreedyParams, run_greedy
-from asukasbudjetti.rules.maxwelfare import Objective, run_max_welfare
 from asukasbudjetti.rules.options import RuleOptions
-from asukasbudjetti.rules.phragmen import run_phragmen
+
+if TYPE_CHECKING:
+    from asukasbudjetti.rules.maxwelfare import Objective
+
+# The proportional rules' modules are imported when one of them runs: a greedy tally
+# (most cities) then never pays for loading them (issue 13, start-up time).
 
 
 class RuleSpec(BaseModel):
@@ -94,6 +98,8 @@ def _greedy_overrides(name: str, profile: CompiledProfile, overrides: tuple[tupl
 
 def _mes(name: str, **fixed: object) -> Callable[[CompiledProfile, RuleOptions], Outcome]:
     def run(profile: CompiledProfile, options: RuleOptions) -> Outcome:
+        from asukasbudjetti.rules.equalshares import MesParams, run_equal_shares
+
         values: dict[str, object] = {**fixed, "seed": options.seed}
         values.update(_mes_overrides(profile, options.overrides))
         return run_equal_shares(profile, MesParams.model_validate(values), name)
@@ -102,6 +108,8 @@ def _mes(name: str, **fixed: object) -> Callable[[CompiledProfile, RuleOptions],
 
 
 def _mes_overrides(profile: CompiledProfile, overrides: tuple[tuple[str, str], ...]) -> dict[str, object]:
+    from asukasbudjetti.rules.equalshares import MesParams
+
     fields = MesParams.model_fields
     parsed: dict[str, object] = {}
     for key, text in overrides:
@@ -131,11 +139,15 @@ def _mes_overrides(profile: CompiledProfile, overrides: tuple[tuple[str, str], .
 
 
 def _phragmen(profile: CompiledProfile, options: RuleOptions) -> Outcome:
+    from asukasbudjetti.rules.phragmen import run_phragmen
+
     _no_overrides("phragmen", profile, options)
     return run_phragmen(profile, options)
 
 
 def _max_welfare(profile: CompiledProfile, options: RuleOptions) -> Outcome:
+    from asukasbudjetti.rules.maxwelfare import run_max_welfare
+
     objective: Objective = "cost"
     for key, value in options.overrides:
         if key != "objective":

@@ -357,7 +357,8 @@ def check_brute_force(election: Election, rule: str, seed: int, *, monotone: boo
         by_cost = {u: funded(with_cost(election, pid, F(u)), rule, pid, seed) for u in range(current + 1)}
         assert not by_cost[current]
         largest = max((u for u, ok in by_cost.items() if ok), default=None)
-        assert cost_code(margin) in ("exact-search", "exact-search-checked", "not-monotone"), margin.method
+        codes = ("exact-search", "exact-search-checked", "not-monotone", "exact-analysis")
+        assert cost_code(margin) in codes, margin.method
         assert margin.max_cost == (None if largest is None else F(largest)), margin.method
         if monotone:
             assert all(by_cost[u] for u in range(0, largest + 1)) if largest is not None else True

@@ -70,11 +70,20 @@ from ``c - 1`` downwards, up to 50 of them; a funding cost found there means the
 rule is not monotone in the cost and is the exact largest (every cost above it was
 tallied), and the method says so.
 
+Plain Equal Shares (no completion, comparison, eligibility filter or fund-everything
+shortcut) needs no search for the cost: lowering a project's cost leaves the run as
+it was until the project wins a round, so the largest funding cost is the largest
+cost at which it wins some round of the tally's own run (or is affordable after
+its last round), found per round in closed form
+(:mod:`~asukasbudjetti.audit.mes_margins`), then confirmed by two re-tallies.
+
 ``method`` reads ``supporters: CODE (details); cost: CODE (details)``. Codes:
 
 - ``exact-search``: the search above, on a rule monotone in the quantity; exact.
 - ``exact-search-checked``: the search, and every value on the wrong side of the
   boundary re-tallied; exact.
+- ``exact-analysis``: (cost, plain Equal Shares) the one-run analysis above,
+  confirmed: funded at the answer, not one unit above; exact.
 - ``not-monotone``: a witness that the rule is not monotone here (given in the
   details); the answer is the smallest ``k`` of a linear scan up to 50 (for the
   cost: the largest funding cost, every cost above it tallied); exact within the scan.
@@ -111,6 +120,7 @@ from functools import partial
 
 import numpy as np
 
+from asukasbudjetti.audit import mes_margins
 from asukasbudjetti.errors import RuleError
 from asukasbudjetti.model import Election
 from asukasbudjetti.model.outcome import GreedyParameters, Outcome
@@ -220,6 +230,7 @@ def compute_margins(
         return project_id in spec.run(changed, options).funded
 
     funded = set(base.funded)
+    one_run_mes = mes_margins.applies(base, profile)
     approval_like = election.vote_type.is_approval_like
     # Where each project's lone approval already is among the distinct ballots (-1: nowhere).
     lone = _lone_approval_rows(profile) if approval_like else []
@@ -238,12 +249,17 @@ def compute_margins(
             )
         else:
             extra, support_method = None, f"not-applicable ({election.vote_type.value} ballots)"
-        units, cost_method = _largest_cost(
-            partial(_funds_at_cost, funds, profile, index, project_id),
-            current=profile.cost_units[index],
-            monotone=rule_name in MONOTONE_IN_COST,
-            breakpoints=_cost_breakpoints(profile, base, index) if greedy else None,
-        )
+        funds_at_cost = partial(_funds_at_cost, funds, profile, index, project_id)
+        analysed = _mes_largest_cost(profile, base, index, funds_at_cost) if one_run_mes else None
+        if analysed is not None:
+            units, cost_method = analysed
+        else:
+            units, cost_method = _largest_cost(
+                funds_at_cost,
+                current=profile.cost_units[index],
+                monotone=rule_name in MONOTONE_IN_COST,
+                breakpoints=_cost_breakpoints(profile, base, index) if greedy else None,
+            )
         margins[project_id] = Margin(
             project_id=project_id,
             extra_supporters=extra,
@@ -251,6 +267,28 @@ def compute_margins(
             method=f"supporters: {support_method}; cost: {cost_method}",
         )
     return margins
+
+
+def _mes_largest_cost(
+    profile: CompiledProfile, base: Outcome, j: int, funds: Callable[[int], bool]
+) -> tuple[int | None, str] | None:
+    """Plain Equal Shares: the largest funding cost from the tally's own run
+    (:mod:`~asukasbudjetti.audit.mes_margins`), confirmed by re-tallies: funded at the
+    answer and not one unit above (not at the smallest positive cost when there is no
+    answer). None when the analysis does not replay or is not confirmed: the general
+    search then runs."""
+    current = profile.cost_units[j]
+    try:
+        units = mes_margins.largest_funded_cost(profile, base, j)
+    except mes_margins.ReplayMismatchError:
+        return None
+    if units is None:
+        if current > 1 and funds(1):
+            return None
+        return None, "exact-analysis (no positive cost wins a round of the run; re-tallied at the smallest unit)"
+    if not funds(units) or (units + 1 < current and funds(units + 1)):
+        return None
+    return units, "exact-analysis (the largest cost winning a round of the run; re-tallied, one unit more not funded)"
 
 
 def _funds_with_supporters(

@@ -339,7 +339,8 @@ def check_brute_force(election: Election, rule: str, seed: int, *, monotone: boo
         by_k = [funded(with_extra(election, pid, k), rule, pid, seed) for k in range(K_BRUTE + 1)]
         assert not by_k[0]
         code = supporters_code(margin)
-        assert code in ("exact-search", "exact-search-checked", "not-monotone", "over-max-extra"), margin.method
+        codes = ("exact-search", "exact-search-checked", "not-monotone", "over-max-extra", "exact-analysis")
+        assert code in codes, margin.method
         smallest = next((k for k, ok in enumerate(by_k) if ok), None)
         if margin.extra_supporters is None:
             # Every code above claims "none up to at least 50 >= K_BRUTE".

@@ -32,8 +32,9 @@ def analysed(election: Election, params: tuple[tuple[str, str], ...] = (), seed:
     pot, _ = tally_election(election, rule="equalshares", seed=seed, params=params)
     profile = compile_profile(election)
     assert mes_margins.applies(pot, profile)
+    replay = mes_margins.MesReplay(profile, pot)
     return {
-        p.project_id: mes_margins.largest_funded_cost(profile, pot, j)
+        p.project_id: mes_margins.largest_funded_cost(replay, j)
         for j, p in enumerate(election.projects)
         if p.project_id not in pot.funded
     }
@@ -136,3 +137,20 @@ def test_margins_use_the_analysis_for_plain_equal_shares() -> None:
     # A completion changes the run after the rounds: the general search runs.
     completed = compute_margins(election, rule="equalshares/add1")
     assert all("exact-analysis" not in m.method for m in completed.values())
+
+
+def test_extra_supporters_below_affordability_are_not_tallied() -> None:
+    # The hand-worked pot: B (50) by v4 alone, four voters, budget 100. With k extra
+    # voters approving B alone, its k + 1 supporters hold (k + 1) * 100 / (4 + k):
+    # 40 for k = 1 (short of 50: never funded), 50 for k = 2. With k = 2 each of the six
+    # holds 50/3: A (60) and C (40) are out of their supporters' reach (50, 100/3),
+    # B is affordable and funded. So 2 is the answer, and k = 1 needs no tally.
+    election = make_election(100, {"A": 60, "B": 50, "C": 40}, [("A",), ("A",), ("A", "C"), ("B", "C")])
+    margin = compute_margins(election, rule="equalshares")["B"]
+    assert margin.extra_supporters == 2
+    assert "below k=2 its supporters cannot afford it from the start" in margin.method
+    # A project dearer than the whole budget: no number of voters can fund it.
+    dear = make_election(100, {"A": 60, "D": 150}, [("A",), ("A", "D")])
+    margin = compute_margins(dear, rule="equalshares")["D"]
+    assert margin.extra_supporters is None
+    assert margin.method.startswith("supporters: exact-analysis (it costs more than the whole budget")

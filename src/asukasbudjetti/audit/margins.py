@@ -75,7 +75,10 @@ shortcut) needs no search for the cost: lowering a project's cost leaves the run
 it was until the project wins a round, so the largest funding cost is the largest
 cost at which it wins some round of the tally's own run (or is affordable after
 its last round), found per round in closed form
-(:mod:`~asukasbudjetti.audit.mes_margins`), then confirmed by two re-tallies.
+(:mod:`~asukasbudjetti.audit.mes_margins`), then confirmed by two re-tallies. For
+the extra supporters, a ``k`` with which the project's supporters hold less than
+its cost at the start (``(N + k) B / (n + k) < c``) cannot fund it (money only
+shrinks): those ``k`` are not tallied, and the linear scan starts above them.
 
 ``method`` reads ``supporters: CODE (details); cost: CODE (details)``. Codes:
 
@@ -123,7 +126,7 @@ import numpy as np
 from asukasbudjetti.audit import mes_margins
 from asukasbudjetti.errors import RuleError
 from asukasbudjetti.model import Election
-from asukasbudjetti.model.outcome import GreedyParameters, Outcome
+from asukasbudjetti.model.outcome import EqualSharesParameters, GreedyParameters, Outcome
 from asukasbudjetti.model.record import Margin, PabulibInvocation, Record
 from asukasbudjetti.profile import CompiledProfile, compile_profile
 from asukasbudjetti.rules import check_ballots
@@ -226,11 +229,29 @@ def compute_margins(
     rule_name = spec.name
     greedy = rule_name in GREEDY_FAMILY
 
+    one_run_mes = mes_margins.applies(base, profile)
+
     def funds(changed: CompiledProfile, project_id: str) -> bool:
+        if one_run_mes:
+            # Plain Equal Shares: the run stops once the project is funded or dropped.
+            return funds_project(changed, mes_params, changed.index(project_id))
         return project_id in spec.run(changed, options).funded
 
+    replay: mes_margins.MesReplay | None = None
+    if one_run_mes:
+        from asukasbudjetti.rules.equalshares import MesParams, funds_project
+
+        try:
+            replay = mes_margins.MesReplay(profile, base)
+        except mes_margins.ReplayMismatchError:
+            replay = None  # the general search for the cost; nothing concluded from the replay
+
+        recorded = base.params
+        assert isinstance(recorded, EqualSharesParameters)  # applies() checked it
+        mes_params = MesParams(
+            utilities="cardinality" if recorded.utilities == "cardinality" else "cost", seed=recorded.seed
+        )
     funded = set(base.funded)
-    one_run_mes = mes_margins.applies(base, profile)
     approval_like = election.vote_type.is_approval_like
     # Where each project's lone approval already is among the distinct ballots (-1: nowhere).
     lone = _lone_approval_rows(profile) if approval_like else []
@@ -239,18 +260,24 @@ def compute_margins(
         project_id = project.project_id
         if project.withdrawn or project_id in funded:
             continue
-        if approval_like:
+        affordable_from = _affordable_from(profile, index) if one_run_mes and approval_like else 1
+        if affordable_from is None:
+            extra, support_method = None, (
+                "exact-analysis (it costs more than the whole budget, more than its supporters can ever hold)"
+            )
+        elif approval_like:
             supported = _SupportersAdded(profile, index, lone[index])
             extra, support_method = _smallest_extra(
                 partial(_funds_with_supporters, funds, supported, project_id),
                 max_extra=max_extra,
                 monotone=rule_name in MONOTONE_IN_SUPPORT,
                 breakpoints=_support_breakpoints(profile, index) if greedy else None,
+                unfunded_below=affordable_from,
             )
         else:
             extra, support_method = None, f"not-applicable ({election.vote_type.value} ballots)"
         funds_at_cost = partial(_funds_at_cost, funds, profile, index, project_id)
-        analysed = _mes_largest_cost(profile, base, index, funds_at_cost) if one_run_mes else None
+        analysed = _mes_largest_cost(replay, index, funds_at_cost) if one_run_mes else None
         if analysed is not None:
             units, cost_method = analysed
         else:
@@ -269,19 +296,39 @@ def compute_margins(
     return margins
 
 
+def _affordable_from(profile: CompiledProfile, j: int) -> int | None:
+    """Plain Equal Shares: the fewest extra voters approving project ``j`` alone with which
+    its supporters can afford it in the first round (None: never).
+
+    With ``k`` of them, each of the ``n + k`` voters holds ``B / (n + k)``, and the
+    ``N + k`` supporters together ``(N + k) B / (n + k)``; money only shrinks in later
+    rounds, so with less than the cost at the start the project is never funded. The
+    smallest ``k`` with ``(N + k) B >= c (n + k)``, i.e. ``k (B - c) >= c n - N B``.
+    """
+    n, supporters = profile.voter_count, profile.supporters[j]
+    budget, cost = profile.budget, profile.costs[j]
+    if n == 0:
+        return 1
+    shortfall = cost * n - supporters * budget
+    if shortfall <= 0:
+        return 0
+    if budget <= cost:
+        return None
+    return math.ceil(shortfall / (budget - cost))
+
+
 def _mes_largest_cost(
-    profile: CompiledProfile, base: Outcome, j: int, funds: Callable[[int], bool]
+    replay: mes_margins.MesReplay | None, j: int, funds: Callable[[int], bool]
 ) -> tuple[int | None, str] | None:
     """Plain Equal Shares: the largest funding cost from the tally's own run
     (:mod:`~asukasbudjetti.audit.mes_margins`), confirmed by re-tallies: funded at the
     answer and not one unit above (not at the smallest positive cost when there is no
     answer). None when the analysis does not replay or is not confirmed: the general
     search then runs."""
-    current = profile.cost_units[j]
-    try:
-        units = mes_margins.largest_funded_cost(profile, base, j)
-    except mes_margins.ReplayMismatchError:
+    if replay is None:
         return None
+    current = replay.profile.cost_units[j]
+    units = mes_margins.largest_funded_cost(replay, j)
     if units is None:
         if current > 1 and funds(1):
             return None
@@ -414,17 +461,32 @@ def _cost_breakpoints(profile: CompiledProfile, base: Outcome, j: int) -> list[i
 
 
 def _smallest_extra(
-    funds: Callable[[int], bool], *, max_extra: int, monotone: bool, breakpoints: Sequence[int] | None = None
+    funds: Callable[[int], bool],
+    *,
+    max_extra: int,
+    monotone: bool,
+    breakpoints: Sequence[int] | None = None,
+    unfunded_below: int = 1,
 ) -> tuple[int | None, str]:
     """The smallest ``k >= 1`` with ``funds(k)`` (``funds(0)`` is false), and the method.
+
+    ``unfunded_below``: every ``k`` below it is proven not to fund the project (under
+    plain Equal Shares: its supporters cannot afford it from the first round), so
+    those ``k`` are not tallied and the linear scan starts there.
 
     ``breakpoints`` (a monotone rule only): values among which the answer lies; a
     binary search over them finds it in a few probes, and the answer is kept only when
     ``k`` funds the project and ``k - 1`` does not, else the full search runs.
     """
     known: dict[int, bool] = {0: False}
+    # The linear scan of a rule not known to be monotone: LINEAR_SCAN_CAP values from here.
+    low = max(1, unfunded_below)
+    top = low + LINEAR_SCAN_CAP - 1
+    below = f"; below k={low} its supporters cannot afford it from the start" if low > 1 else ""
 
     def probe(k: int) -> bool:
+        if k < unfunded_below:
+            return False
         if k not in known:
             known[k] = funds(k)
         return known[k]
@@ -443,8 +505,8 @@ def _smallest_extra(
             if not probe(smallest - 1):
                 return smallest, "exact-search (k-1 not funded; rule monotone in k)"
 
-    def scan(start: int) -> int | None:
-        return next((k for k in range(start, LINEAR_SCAN_CAP + 1) if probe(k)), None)
+    def scan(start: int, stop: int) -> int | None:
+        return next((k for k in range(start, stop + 1) if probe(k)), None)
 
     # Exponential search for a k that funds it, bounded by max_extra.
     lo, hi, k = 0, None, 1
@@ -458,16 +520,17 @@ def _smallest_extra(
             lo, k = k, 2 * k
     if hi is None:
         # Under a monotone rule nothing up to max_extra can fund it: look beyond.
-        found = scan(max_extra + 1 if monotone else 1)
+        found = scan(max_extra + 1, LINEAR_SCAN_CAP) if monotone else scan(low, top)
         if found is not None and found < max_extra:
             return found, (
-                f"not-monotone (funded with k={found}, not with k={max_extra}); smallest k by linear scan 1..50"
+                f"not-monotone (funded with k={found}, not with k={max_extra}); smallest k by linear scan "
+                f"{low}..{top}{below}"
             )
         if found is None:
             if monotone:
                 return None, f"over-max-extra (no k up to {max(max_extra, LINEAR_SCAN_CAP)} funds it)"
-            return None, f"over-max-extra (no k up to {LINEAR_SCAN_CAP}, nor k={max_extra}, funds it)"
-        return found, f"over-max-extra (none up to max_extra={max_extra}); smallest k by linear scan up to 50"
+            return None, f"over-max-extra (no k up to {top}, nor k={max_extra}, funds it{below})"
+        return found, f"over-max-extra (none up to max_extra={max_extra}); smallest k by linear scan up to {top}"
     # Binary search: lo does not fund it, hi does.
     while hi - lo > 1:
         mid = (lo + hi) // 2
@@ -481,11 +544,15 @@ def _smallest_extra(
     if monotone:
         return hi, "exact-search (k-1 not funded; rule monotone in k)"
     # Not known to be monotone: re-tally every smaller k, up to the cap.
-    found = scan(1)
+    found = scan(low, min(top, hi - 1))
     if found is not None and found < hi:
-        return found, (f"not-monotone (funded with k={found}, not with k={hi - 1}); smallest k by linear scan 1..50")
-    if hi - 2 > LINEAR_SCAN_CAP:
-        return hi, f"boundary-only (k={hi - 1} not funded; smaller k checked only up to {LINEAR_SCAN_CAP})"
+        return found, (
+            f"not-monotone (funded with k={found}, not with k={hi - 1}); smallest k by linear scan {low}..{top}{below}"
+        )
+    if hi - 2 > top:
+        return hi, f"boundary-only (k={hi - 1} not funded; smaller k checked only up to {top}{below})"
+    if low > 1:
+        return hi, f"exact-search-checked (every smaller k from {low} re-tallied{below})"
     return hi, "exact-search-checked (every smaller k re-tallied)"
 
 

@@ -36,7 +36,7 @@ winner's cost exactly, or nothing is concluded from it (:class:`ReplayMismatchEr
 from __future__ import annotations
 
 import math
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from fractions import Fraction
 
 import numpy as np
@@ -66,10 +66,11 @@ def applies(outcome: Outcome, profile: CompiledProfile) -> bool:
     return bool(np.all(profile.weights[profile.approvals] > 0))
 
 
-class _Rounds:
-    """The supporters' money before each round of a recorded plain MES run.
+class MesReplay:
+    """The supporters' money before each round of a recorded plain MES run, replayed once
+    for all the projects it left unfunded.
 
-    Rows with the same money share a level (``levels[row_level[r]]``), as the rule
+    Rows with the same money share a level (``money[row_level[r]]``), as the rule
     itself keeps them: a city has tens of thousands of distinct ballots but few
     distinct amounts of money left.
     """
@@ -85,22 +86,29 @@ class _Rounds:
         projects, rows = np.nonzero(profile.approvals.T)
         starts = np.searchsorted(projects, np.arange(profile.project_count + 1))
         self.rows = [rows[starts[j] : starts[j + 1]] for j in range(profile.project_count)]
+        #: Before each round, then after the last: (row levels, the round or None).
+        self.states: list[tuple[np.ndarray, MesRound | None]] = []
+        #: Every level's money, exact, and as a float for quick bounds.
+        self.money: list[Fraction] = []
+        self.approximate = np.zeros(0)
+        self._replay()
 
     def utilities(self, j: int) -> np.ndarray:
         rows = self.rows[j]
         if self.approval:
             return np.ones(len(rows), dtype=np.int64)
-        return profile_weights(self.profile, rows, j)
+        weights: np.ndarray = self.profile.weights[rows, j]
+        return weights
 
-    def states(self) -> Iterator[tuple[np.ndarray, list[Fraction], MesRound | None]]:
-        """Before each round, then after the last: (row levels, level money, the round)."""
+    def _replay(self) -> None:
         profile, outcome = self.profile, self.outcome
         assert outcome.endowment is not None
         row_level = np.zeros(len(profile.counts), dtype=np.int64)
-        money: list[Fraction] = [Fraction(outcome.endowment)]
+        money = self.money
+        money.append(Fraction(outcome.endowment))
         for mes_round in outcome.mes_rounds:
+            self.states.append((row_level, mes_round))
             winner = profile.index(mes_round.project_id)
-            yield row_level, money, mes_round
             rows, utilities = self.rows[winner], self.utilities(winner)
             width = int(utilities.max()) + 1
             keys = row_level[rows] * width + utilities
@@ -122,55 +130,70 @@ class _Rounds:
                 )
             row_level = row_level.copy()
             row_level[rows] = np.asarray(new_levels, dtype=np.int64)[inverse]
-        yield row_level, money, None
+        self.states.append((row_level, None))
+        self.approximate = np.array([float(m) for m in money])
 
-    def groups(self, j: int, row_level: np.ndarray, money: list[Fraction]) -> list[tuple[Fraction, int, int]]:
-        """Project ``j``'s supporters as (money, utility, voters), one entry per distinct pair."""
+    def groups(self, j: int, row_level: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Project ``j``'s supporters in one state: (levels, utilities, voters), one entry per distinct pair."""
         rows, utilities = self.rows[j], self.utilities(j)
-        if not len(rows):
-            return []
         width = int(utilities.max()) + 1
         keys = row_level[rows] * width + utilities
         unique, inverse = np.unique(keys, return_inverse=True)
-        voters = np.bincount(inverse, weights=self.profile.counts[rows]).astype(np.int64).tolist()
-        return [(money[key // width], key % width, count) for key, count in zip(unique.tolist(), voters, strict=True)]
+        voters = np.bincount(inverse, weights=self.profile.counts[rows]).astype(np.int64)
+        return unique // width, unique % width, voters
+
+    def exact(self, levels: np.ndarray, utilities: np.ndarray, voters: np.ndarray) -> list[tuple[Fraction, int, int]]:
+        money = self.money
+        return [
+            (money[level], u, n)
+            for level, u, n in zip(levels.tolist(), utilities.tolist(), voters.tolist(), strict=True)
+        ]
 
 
-def profile_weights(profile: CompiledProfile, rows: np.ndarray, j: int) -> np.ndarray:
-    weights: np.ndarray = profile.weights[rows, j]
-    return weights
+#: A float bound below this relative distance from a value decides nothing: far more
+#: than the rounding error of summing a city's money in binary floating point.
+_SLACK = 1e-6
 
 
-def largest_funded_cost(profile: CompiledProfile, outcome: Outcome, j: int) -> int | None:
+def largest_funded_cost(replay: MesReplay, j: int) -> int | None:
     """The largest cost below project ``j``'s own, in the profile's money units, at which
     the recorded plain MES run would have funded it (None: no positive cost does).
 
-    :func:`applies` must hold. Raises :class:`ReplayMismatchError` when the recorded rounds
-    do not replay on the profile.
+    :func:`applies` must hold. Every answer is computed in exact arithmetic; floats
+    only pass over rounds whose most money the supporters hold (an upper bound on the
+    cost they can win at) is, by far more than any rounding error, no more than the
+    best answer found already.
     """
-    rounds = _Rounds(profile, outcome)
+    profile = replay.profile
     current = profile.cost_units[j]
+    if not len(replay.rows[j]) or current <= 1:
+        return None
     votes = profile.supporters[j]
     denominator = profile.denominator
-    best: int | None = None
-    for row_level, money, mes_round in rounds.states():
-        groups = rounds.groups(j, row_level, money)
-        if not groups:
-            break
+    staged = []
+    for row_level, mes_round in replay.states:
+        levels, utilities, voters = replay.groups(j, row_level)
+        held = float(replay.approximate[levels] @ voters) * denominator
+        staged.append((held, levels, utilities, voters, mes_round))
+    best = 0
+    # Money only shrinks: the last state holds the least. Try the richest first.
+    for held, levels, utilities, voters, mes_round in sorted(staged, key=lambda s: -s[0]):
+        if held * (1 + _SLACK) < best + 1:
+            break  # this round and every later one in the order: at most ``best`` units
+        groups = replay.exact(levels, utilities, voters)
         if mes_round is None:
             # After the last round no other project is affordable: p wins if its
             # supporters can pay for it.
             total = sum((m * n for m, _, n in groups), Fraction(0))
             found = min(math.floor(total * denominator), current - 1)
         else:
-            found = _largest_winning(rounds, groups, mes_round, j, votes, current)
-        if found >= 1 and (best is None or found > best):
-            best = found
-    return best
+            found = _largest_winning(replay, groups, mes_round, j, votes, current)
+        best = max(best, found)
+    return best if best >= 1 else None
 
 
 def _largest_winning(
-    rounds: _Rounds, groups: list[tuple[Fraction, int, int]], mes_round: MesRound, j: int, votes: int, current: int
+    rounds: MesReplay, groups: list[tuple[Fraction, int, int]], mes_round: MesRound, j: int, votes: int, current: int
 ) -> int:
     """The largest cost in units (below ``current``; 0 if none) at which ``j`` beats the round's winner."""
     profile = rounds.profile
@@ -178,6 +201,8 @@ def _largest_winning(
     winner = profile.index(mes_round.project_id)
     # The winner's price per unit of utility, as the rule compares prices.
     price = 1 / Fraction(mes_round.effective_vote_count)
+    if rounds.cost_utilities and price * sum(n for _, _, n in groups) < 1:
+        return 0  # even equal shares of all their money would cost more per unit
     if rounds.cost_utilities:
         ceiling = _cost_utility_ceiling(groups, price)
     else:
@@ -229,7 +254,7 @@ def _cost_utility_ceiling(groups: Sequence[tuple[Fraction, int, int]], price: Fr
     return capped  # beyond the richest supporter everyone pays all: g(c) = total - c
 
 
-def _price(rounds: _Rounds, groups: Sequence[tuple[Fraction, int, int]], cost: Fraction) -> Fraction:
+def _price(rounds: MesReplay, groups: Sequence[tuple[Fraction, int, int]], cost: Fraction) -> Fraction:
     """``j``'s exact price per unit of utility at ``cost`` (the supporters can afford it)."""
     if rounds.cost_utilities:
         # The smallest cap q with sum min(m, q) >= cost; the price is q / cost.

@@ -36,6 +36,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import weakref
 from collections import deque
 from collections.abc import Generator, Sequence
 from dataclasses import dataclass, field
@@ -255,14 +256,31 @@ class _Voters:
         )
 
 
+#: The supporting rows of the last few ballot matrices seen, by the matrix's identity
+#: (checked through a weak reference): a margin search re-runs the rule hundreds of
+#: times on copies of one profile that share its ballot matrix and change only counts.
+_ROWS_SEEN: list[tuple[weakref.ref[np.ndarray], list[np.ndarray]]] = []
+
+
+def _supporting_rows(approvals: np.ndarray) -> list[np.ndarray]:
+    """Each project's rows (distinct ballots) that list it."""
+    for seen, rows_of in _ROWS_SEEN:
+        if seen() is approvals:
+            return rows_of
+    projects, rows = np.nonzero(approvals.T)
+    starts = np.searchsorted(projects, np.arange(approvals.shape[1] + 1))
+    found = [rows[starts[j] : starts[j + 1]] for j in range(approvals.shape[1])]
+    _ROWS_SEEN.insert(0, (weakref.ref(approvals), found))
+    del _ROWS_SEEN[4:]
+    return found
+
+
 class _Supporters:
     """Each project's supporting rows and their utilities, computed once per rule run."""
 
     def __init__(self, profile: CompiledProfile) -> None:
         approval = profile.vote_type.is_approval_like
-        projects, rows = np.nonzero(profile.approvals.T)
-        starts = np.searchsorted(projects, np.arange(profile.project_count + 1))
-        self.rows = [rows[starts[j] : starts[j + 1]] for j in range(profile.project_count)]
+        self.rows = _supporting_rows(profile.approvals)
         # Approval: every supporter has utility 1 per unit (cost utilities rescale the price).
         self.utilities = [
             np.ones(len(r), dtype=np.int64) if approval else profile.weights[r, j] for j, r in enumerate(self.rows)
@@ -282,7 +300,11 @@ def _mes_run(
     supporters: _Supporters,
     *,
     trace: bool = True,
+    watch: int | None = None,
 ) -> _Run:
+    """One MES run at ``endowment``. With ``watch``, the run stops as soon as that
+    project's fate is known: funded, or dropped (its supporters can no longer afford
+    it, and money only shrinks); what it returns then is not a whole outcome."""
     run = _Run(endowment=endowment)
     voters = _Voters(profile, endowment * profile.denominator)
     approval = profile.vote_type.is_approval_like
@@ -329,7 +351,7 @@ def _mes_run(
                 best = key
         for j in dropped:
             remaining.remove(j)
-        if best is None:
+        if best is None or (watch is not None and watch in dropped):
             break
         tied = [j for j, key in evaluated if key == best]
         tied.sort(key=lambda j: (costs[j], -profile.supporters[j], lottery[j]))
@@ -342,6 +364,8 @@ def _mes_run(
         run.funded.append(winner)
         run.spent_units += cost_units[winner]
         remaining.remove(winner)
+        if winner == watch:
+            break
         if not trace:
             continue  # a completion's trial endowment: only the funded set matters
         run.rounds.append(
@@ -457,6 +481,26 @@ def run_equal_shares(profile: CompiledProfile, params: MesParams, rule: str) -> 
         steps=(),
         reserve=None,
     )
+
+
+def funds_project(profile: CompiledProfile, params: MesParams, j: int) -> bool:
+    """Whether plain MES (no completion, comparison, eligibility filter or fund-everything
+    shortcut) funds project ``j``: its run, stopped as soon as that is decided (the
+    margins' probes ask only this)."""
+    if (params.completion, params.comparison, params.eligibility_k, params.everything_affordable) != (
+        "none",
+        "none",
+        None,
+        False,
+    ):
+        raise ValueError("funds_project answers for plain MES only")
+    n = profile.voter_count
+    if not n:
+        return False
+    lottery = lottery_ranks(params.seed, profile.project_ids)
+    candidates, _ = _eligible(profile, params)
+    run = _mes_run(profile, params, profile.budget / n, lottery, candidates, _Supporters(profile), trace=False, watch=j)
+    return j in run.funded
 
 
 def _add1(

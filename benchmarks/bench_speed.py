@@ -94,7 +94,8 @@ def main() -> None:
         theirs = "not run"
         if not args.no_pabutools:
             theirs = capped_process([sys.executable, "-c", PABUTOOLS_ADD1, str(path)], args.pabutools_cap)
-        ours(f"tally {name} --rule equalshares/add1", [CLI, "tally", str(path), "--rule", "equalshares/add1"], 3, theirs)
+        command = [CLI, "tally", str(path), "--rule", "equalshares/add1"]
+        ours(f"tally {name} --rule equalshares/add1", command, 3, theirs)
     table = [
         f"Commit {code_version()}; medians of whole processes.",
         "",

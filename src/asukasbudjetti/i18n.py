@@ -26,7 +26,7 @@ from decimal import Decimal
 from fractions import Fraction
 from functools import cache
 from pathlib import Path
-from typing import Final, Literal, cast
+from typing import Final, Literal
 
 from asukasbudjetti.errors import InputError
 from asukasbudjetti.money import format_money
@@ -57,7 +57,10 @@ def check_lang(text: str | None) -> Lang | None:
     if not text:
         return None
     code = text.strip().lower().replace("-", "_").partition("_")[0]
-    return cast(Lang, code) if code in LANGS else None
+    for lang in LANGS:
+        if code == lang:
+            return lang
+    return None
 
 
 @cache
@@ -129,7 +132,7 @@ class Texts:
         from babel.numbers import format_currency, format_decimal
 
         locale = Locale.parse(self.lang)
-        if not currency:
+        if not currency or self.currency is None:
             return format_decimal(value, format="#,##0.00", locale=locale, decimal_quantization=False)
         pattern = locale.currency_formats["standard"].pattern
         if not with_cents:

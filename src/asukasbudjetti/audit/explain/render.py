@@ -348,10 +348,12 @@ def _values(reason: Reason, t: Texts, names: Mapping[str, str]) -> tuple[dict[st
         case AnnouncedDiffers() | GreedyCountStopped() | MesNeverPriced():
             return {}, 2
         case MarginOfDefeat():
-            values = {"extra_supporters": t.count(reason.extra_supporters)}
+            values: dict[str, str] = {}
+            if reason.extra_supporters is not None:
+                values["extra_supporters"] = t.count(reason.extra_supporters)
             if reason.max_cost is not None:
                 values["max_cost"] = money(reason.max_cost)
-            return values, reason.extra_supporters
+            return values, 2 if reason.extra_supporters is None else reason.extra_supporters
         case GreedyRanked():
             # The cost of a withdrawn project played no part, so it is not shown.
             cost = None if reason.kind is K.GREEDY_WITHDRAWN else reason.cost

@@ -362,13 +362,14 @@ def _support_chart(projects: list[_Project], label: str, prefix: str, pot: str, 
         axes.xaxis.set_visible(False)
         axes.spines["bottom"].set_visible(False)
         axes.tick_params(axis="y", length=0)
-        axes.legend(
+        # Over the whole figure, not the axes: long labels push the axes right, and a legend
+        # centred on them would be cut at the figure's edge.
+        figure.legend(
             handles=[
                 Patch(color=FUNDED_COLOUR, label=_chart_text(t.gettext("funded"))),
                 Patch(color=OTHER_COLOUR, label=_chart_text(t.gettext("not funded"))),
             ],
-            loc="lower center",
-            bbox_to_anchor=(0.5, 1.0),
+            loc="outside upper center",
             ncols=2,
             frameon=False,
         )

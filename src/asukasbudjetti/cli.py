@@ -525,8 +525,9 @@ def verify(record: str, inputs_dir: str | None, lang: str | None) -> None:
 )
 @click.option("--seed", type=int, default=None, help="Lottery seed for ties [default: 0; a cycle: each pot's seed].")
 @click.option("--json", "as_json", is_flag=True, help="Print the comparison as one JSON object, exact numbers as text.")
+@_lang_option
 @_friendly
-def compare(file: str, rules_text: str, seed: int | None, as_json: bool) -> None:
+def compare(file: str, rules_text: str, seed: int | None, as_json: bool, lang: str | None) -> None:
     """Compare rules on FILE (a .pb file, or every pot of a cycle .toml): funded projects,
     money spent, and how many funded projects the voters approved under each."""
     from asukasbudjetti.audit.compare import check_rule_names, compare_file, comparison_json, render_comparison
@@ -536,7 +537,12 @@ def compare(file: str, rules_text: str, seed: int | None, as_json: bool) -> None
     except AsukasbudjettiError as exc:
         raise click.BadParameter(str(exc), param_hint="--rules") from None
     report = compare_file(file, rules, seed=seed)
-    click.echo(comparison_json(report) if as_json else render_comparison(report), nl=not as_json)
+    if as_json:
+        click.echo(comparison_json(report), nl=False)
+    else:
+        from asukasbudjetti.publish.presentation import of_input
+
+        click.echo(render_comparison(report, of_input(file).texts(lang)))
 
 
 @main.command()

@@ -238,3 +238,15 @@ def test_explain_and_verify_speak_the_language(helsinki: Path, tmp_path: Path) -
     assert run("verify", str(record), "--lang", "sv")[1] == "kontrollerat: 1 indatafil, 1 område\n"
     code, out, _ = run("explain", str(record), "--project", "K6")
     assert plain(out).startswith("Suunnitelma K6 ”Bird boxes for the allotments” (kustannus 9 500,50 €)")
+
+
+def test_compare_in_finnish_and_its_json_in_no_language() -> None:
+    code, out, err = run("compare", str(KUMPULA), "--rules", "greedy,equalshares", "--lang", "fi")
+    assert code == 0, err
+    lines = plain(out).splitlines()
+    assert lines[0] == (
+        "kumpula_2025.pb: alue 'Kumpula', approval-äänet, budjetti 100 000 €, 12 äänestäjää, siemenluku 0"
+    )
+    assert "  greedy rahoittaa: K1, K2, K4, K6" in lines
+    outputs = {run("compare", str(KUMPULA), "--rules", "greedy", "--json", *lang)[1] for lang in ([], ["--lang", "sv"])}
+    assert len(outputs) == 1

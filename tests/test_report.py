@@ -368,3 +368,16 @@ def test_report_opens_in_headless_chromium_on_a_phone_sized_window(records: dict
     ]
     assert problems == []
     assert "CONSOLE" not in log
+
+
+def test_html_shows_how_far_each_unfunded_project_was(tmp_path: Path) -> None:
+    # As in test_margins_cli: two more supporters, or a cost of at most 999.80, fund P3 (Outdoor gym).
+    from asukasbudjetti.audit.margins import tally_file_with_margins
+
+    record = tally_file_with_margins(GOOD / "approval.pb", rule="greedy")
+    page = render_html(record, record_name="approval.json")
+    assert "<h3>How far the unfunded projects were</h3>" in page
+    assert '<td class="text"><b>P3</b> Outdoor gym</td><td class="num">2</td><td class="num">999.80</td>' in page
+    finnish = render_html(record, record_name="approval.json", texts=Texts("fi", "EUR"))
+    assert "<h3>Kuinka lähellä rahoitusta rahoittamatta jääneet olivat</h3>" in finnish
+    assert '<td class="num">999,80\u00a0€</td>' in finnish

@@ -250,3 +250,10 @@ def test_compare_in_finnish_and_its_json_in_no_language() -> None:
     assert "  greedy rahoittaa: K1, K2, K4, K6" in lines
     outputs = {run("compare", str(KUMPULA), "--rules", "greedy", "--json", *lang)[1] for lang in ([], ["--lang", "sv"])}
     assert len(outputs) == 1
+
+
+def test_a_large_amount_keeps_every_digit() -> None:
+    # Beyond Decimal's default 28 digits of precision: still exact, to the cent.
+    amount = Fraction(10**40 + 1, 100)
+    assert Texts("en", "EUR").money(amount) == "€" + f"{10**38:,}" + ".01"
+    assert plain(Texts("fi", "EUR").money(amount)) == f"{10**38:,}".replace(",", " ") + ",01 €"

@@ -21,8 +21,9 @@ never pay for it.
 from __future__ import annotations
 
 import gettext as _gettext
-from collections.abc import Sequence
-from decimal import Decimal
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from decimal import Decimal, localcontext
 from fractions import Fraction
 from functools import cache
 from pathlib import Path
@@ -101,9 +102,13 @@ class Texts:
     def number(self, value: Fraction | int) -> str:
         """An exact number: grouped digits and this language's decimal sign; ``p/q ≈ x`` when it has no
         finite decimal form."""
+        value = Fraction(value)
+        with _digits_for(value):
+            return self._number(value)
+
+    def _number(self, value: Fraction) -> str:
         from babel.numbers import format_decimal
 
-        value = Fraction(value)
         exact = _decimal(value)
         if exact is None:
             return f"{_fraction_text(value)} ≈ {format_decimal(_rounded(value), format='#,##0.00', locale=self.lang)}"
@@ -117,6 +122,10 @@ class Texts:
         """An exact amount: in the currency when it is known (``1 868 353 €``, ``€1,868,353``, cents only
         when the amount has them), else as a number."""
         value = Fraction(value)
+        with _digits_for(value):
+            return self._money(value)
+
+    def _money(self, value: Fraction) -> str:
         if self.currency is None:
             exact = _decimal(value)
             if exact is not None and exact != exact.to_integral_value():
@@ -143,6 +152,10 @@ class Texts:
 
     def percent(self, share: Fraction) -> str:
         """A share of one as a percentage: exact up to two decimals, else about so much."""
+        with _digits_for(share * 100):
+            return self._percent(share)
+
+    def _percent(self, share: Fraction) -> str:
         from babel.numbers import format_percent
 
         exact = _decimal(share * 100)
@@ -166,6 +179,15 @@ class Texts:
         if len(items) <= 1:
             return "".join(items)
         return self.gettext("{first} and {last}", first=", ".join(items[:-1]), last=items[-1])
+
+
+@contextmanager
+def _digits_for(value: Fraction) -> Iterator[None]:
+    """Decimal arithmetic with room for every digit of ``value`` (the default 28 would round a large amount)."""
+    with localcontext() as context:
+        context.prec = max(28, 2 * (len(str(value.numerator)) + len(str(value.denominator))) + 10)
+        context.Emax = max(context.Emax, context.prec)
+        yield
 
 
 def _decimal(value: Fraction) -> Decimal | None:

@@ -17,7 +17,7 @@ PACKAGE = Path(__file__).resolve().parent.parent / "src" / "asukasbudjetti"
 #: Each stage, lowest first, and the modules (or folders) it holds. A module may import
 #: its own stage and the stages below it, never a stage above.
 STAGES: list[tuple[str, tuple[str, ...]]] = [
-    ("foundation", ("version", "errors", "money", "problems")),
+    ("foundation", ("version", "errors", "money", "problems", "i18n")),
     ("model", ("model",)),
     ("io", ("io",)),
     ("validation", ("validation",)),

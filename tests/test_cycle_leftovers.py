@@ -208,9 +208,10 @@ def test_table_lists_the_leftover_moves(tmp_path: Path) -> None:
     result = CliRunner().invoke(main, ["tally", str(tmp_path / "cycle.toml")])
     assert result.exit_code == 0, result.stderr
     assert "cycle 'Leftover test cycle':" in result.stdout
-    assert "  leftover: 30.25 from North to City" in result.stdout
-    assert "  leftover: 20 from South to City" in result.stdout
-    assert "  City: budget 150.25, spent 140, left 10.25, 1 funded" in result.stdout
+    # The cycle's currency (EUR by default), cents only where an amount has them.
+    assert "  leftover: €30.25 from North to City" in result.stdout
+    assert "  leftover: €20 from South to City" in result.stdout
+    assert "  City: budget €150.25, spent €140, left €10.25, 1 funded" in result.stdout
 
 
 # --- decisions ---------------------------------------------------------------------------------

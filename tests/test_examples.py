@@ -53,11 +53,15 @@ def test_example_greedy_no_skip_by_hand() -> None:
 
 
 def test_example_cli_table_and_json() -> None:
-    table = CliRunner().invoke(main, ["tally", str(EXAMPLE)])
+    table = CliRunner().invoke(main, ["tally", str(EXAMPLE), "--lang", "en"])
     assert table.exit_code == 0, table.output
-    assert "funded: K1, K2, K4, K6" in table.output
-    assert "spent 99500.5, left 499.5" in table.output
+    assert "  funded (4):\n    K1 " in table.output
+    assert "spent €99,500.50, left €499.50" in table.output  # META currency EUR
     assert "matches the announced outcome" in table.output
+    # The file's META says language fi: without --lang the table is Finnish.
+    finnish = CliRunner().invoke(main, ["tally", str(EXAMPLE)])
+    assert "käytetty 99\u00a0500,50\u00a0€, jäljellä 499,50\u00a0€" in finnish.output
+    assert "vastaa julkistettua tulosta" in finnish.output
     record = CliRunner().invoke(main, ["tally", str(EXAMPLE), "--json"])
     data = json.loads(record.output)
     assert data["outcomes"][0]["funded"] == ["K1", "K2", "K4", "K6"]

@@ -29,10 +29,11 @@ from asukasbudjetti.audit.explain.reasons import (
     PhragmenRemoved,
     SupportersPaid,
 )
-from asukasbudjetti.audit.explain.render import PHRASES, TEMPLATES, Phrase, Plural, render
+from asukasbudjetti.audit.explain.render import PHRASES, TEMPLATES, Phrase, render
 from asukasbudjetti.audit.margins import tally_file_with_margins
 from asukasbudjetti.cli import main
 from asukasbudjetti.errors import InputError
+from asukasbudjetti.i18n import LANGS, Texts
 from asukasbudjetti.io.record import parse_record, read_record
 from asukasbudjetti.model.record import Record
 from asukasbudjetti.tally import tally_file
@@ -61,7 +62,7 @@ def run(*args: str) -> tuple[int, str, str]:
 
 # approval.pb: budget 3000.10; votes P1 5, P2 4, P3 3, P4 2, P5 1;
 # costs P1 1000.20, P2 1000.10, P3 1200, P4 999.80, P5 400.
-# Greedy: P1 funded (3000.10 - 1000.20 = 1999.90 left), P2 funded (1999.90 - 1000.10
+# Greedy: P1 funded (3000.10 - 1000.20 = 1,999.90 left), P2 funded (1,999.90 - 1000.10
 # = 999.80 left), P3 does not fit (1200 - 999.80 = 200.20 short), P4 fits exactly
 # (999.80 - 999.80 = 0), P5 does not fit (400 - 0 = 400 short).
 
@@ -69,11 +70,11 @@ def run(*args: str) -> tuple[int, str, str]:
 def test_greedy_did_not_fit() -> None:
     record = record_of(APPROVAL, "greedy")
     assert one(record, "P3") == (
-        "Project P3 (cost 1200) was ranked 3rd with 3 votes. "
+        "Project P3 “Outdoor gym” (cost 1,200) was ranked 3rd with 3 votes. "
         "When its turn came 999.80 was left, so it did not fit by 200.20."
     )
     assert one(record, "P3", "fi") == (
-        "Hanke P3 (kustannus 1200) sijoittui 3. sijalle 3 äänellä. "
+        "Suunnitelma P3 ”Outdoor gym” (kustannus 1\u00a0200) sijoittui 3. sijalle 3 äänellä. "
         "Kun sen vuoro tuli, rahaa oli jäljellä 999,80, joten se ei mahtunut: rahaa puuttui 200,20."
     )
 
@@ -83,19 +84,20 @@ def test_greedy_funded_and_every_project_in_rank_order() -> None:
     paragraphs = explain(record)
     assert [p.split()[1] for p in paragraphs] == ["P1", "P2", "P3", "P4", "P5"]
     assert paragraphs[0] == (
-        "Project P1 (cost 1000.20) was ranked 1st with 5 votes. "
-        "When its turn came 3000.10 was left, so it was funded, leaving 1999.90."
+        "Project P1 “Playground” (cost 1,000.20) was ranked 1st with 5 votes. "
+        "When its turn came 3,000.10 was left, so it was funded, leaving 1,999.90."
     )
     assert paragraphs[3] == (
-        "Project P4 (cost 999.80) was ranked 4th with 2 votes. "
+        "Project P4 “Reading corner” (cost 999.80) was ranked 4th with 2 votes. "
         "When its turn came 999.80 was left, so it was funded, leaving 0."
     )
     assert paragraphs[4] == (
-        "Project P5 (cost 400) was ranked 5th with 1 vote. When its turn came 0 was left, so it did not fit by 400."
+        "Project P5 “Bird boxes” (cost 400) was ranked 5th with 1 vote. When its turn came 0 was left, so it did not "
+        "fit by 400."
     )
     assert explain(record, lang="fi")[1] == (
-        "Hanke P2 (kustannus 1000,10) sijoittui 2. sijalle 4 äänellä. "
-        "Kun sen vuoro tuli, rahaa oli jäljellä 1999,90, joten se rahoitettiin ja jäljelle jäi 999,80."
+        "Suunnitelma P2 ”Benches” (kustannus 1\u00a0000,10) sijoittui 2. sijalle 4 äänellä. "
+        "Kun sen vuoro tuli, rahaa oli jäljellä 1\u00a0999,90, joten se rahoitettiin ja jäljelle jäi 999,80."
     )
 
 
@@ -113,12 +115,16 @@ def test_the_text_comes_from_the_record_not_from_a_recount() -> None:
 
 def test_withdrawn() -> None:
     record = record_of(WITHDRAWN, "greedy")
-    assert one(record, "W1") == "Project W1 was ranked 1st with 5 votes but had been withdrawn, so it was passed over."
+    assert one(record, "W1") == (
+        "Project W1 “Withdrawn pier” was ranked 1st with 5 votes but had been withdrawn, so it was passed over."
+    )
     assert one(record, "W1", "fi") == (
-        "Hanke W1 sijoittui 1. sijalle 5 äänellä, mutta se oli vedetty pois, joten se ohitettiin."
+        "Suunnitelma W1 ”Withdrawn pier” sijoittui 1. sijalle 5 äänellä, mutta se oli vedetty pois, joten se "
+        "ohitettiin."
     )
     assert one(record, "B") == (
-        "Project B (cost 550) was ranked 3rd with 3 votes. When its turn came 400 was left, so it did not fit by 150."
+        "Project B “Boat ramp” (cost 550) was ranked 3rd with 3 votes. When its turn came 400 was left, so it did not "
+        "fit by 150."
     )
 
 
@@ -127,16 +133,19 @@ def test_no_skip_stops_and_later_projects_are_not_reached() -> None:
     # the count), A funded (400 left), B short by 150: the count stops; C not reached.
     record = record_of(WITHDRAWN, "greedy-no-skip")
     assert one(record, "B") == (
-        "Project B (cost 550) was ranked 3rd with 3 votes. When its turn came 400 was left, so it did not fit by 150. "
+        "Project B “Boat ramp” (cost 550) was ranked 3rd with 3 votes. When its turn came 400 was left, so it did not "
+        "fit by 150. "
         "This rule does not skip a project that does not fit, so the count stopped here."
     )
     assert one(record, "C") == (
-        "Project C (cost 300) was ranked 4th with 2 votes. It was not considered: the count had already stopped at "
+        "Project C “Life buoys” (cost 300) was ranked 4th with 2 votes. It was not considered: the count had already "
+        "stopped at "
         "project B, the first that did not fit (this rule does not skip projects)."
     )
     assert one(record, "C", "fi") == (
-        "Hanke C (kustannus 300) sijoittui 4. sijalle 2 äänellä. Sen vuoro ei tullut, koska laskenta oli jo "
-        "pysähtynyt hankkeeseen B, ensimmäiseen, joka ei mahtunut (tämä sääntö ei ohita hankkeita)."
+        "Suunnitelma C ”Life buoys” (kustannus 300) sijoittui 4. sijalle 2 äänellä. Sen vuoro ei tullut, koska "
+        "laskenta oli jo "
+        "pysähtynyt suunnitelmaan B, ensimmäiseen, joka ei mahtunut (tämä sääntö ei ohita suunnitelmia)."
     )
 
 
@@ -145,18 +154,21 @@ def test_reserve_funded() -> None:
     # = 0.83316... >= 0.8, so P3 is funded: 999.80 from the pot, 200.20 from the reserve.
     record = record_of(APPROVAL, "greedy-custom")
     assert one(record, "P3") == (
-        "Project P3 (cost 1200) was ranked 3rd with 3 votes. When its turn came 999.80 was left, 200.20 short of "
+        "Project P3 “Outdoor gym” (cost 1,200) was ranked 3rd with 3 votes. When its turn came 999.80 was left, "
+        "200.20 short of "
         "its cost. The money left covered about 83.32% of the cost, at least the 80% the rule requires, so it was "
         "funded anyway: 999.80 from the pot and 200.20 from the reserve. The count ended here."
     )
     assert one(record, "P3", "fi") == (
-        "Hanke P3 (kustannus 1200) sijoittui 3. sijalle 3 äänellä. Kun sen vuoro tuli, rahaa oli jäljellä 999,80, "
-        "eli 200,20 vähemmän kuin sen kustannus. Jäljellä oleva raha kattoi noin 83,32 % kustannuksesta, vähintään "
-        "säännön vaatimat 80 %, joten hanke rahoitettiin silti: 999,80 budjetista ja 200,20 varauksesta. "
-        "Laskenta päättyi tähän."
+        "Suunnitelma P3 ”Outdoor gym” (kustannus 1\u00a0200) sijoittui 3. sijalle 3 äänellä. Kun sen vuoro tuli, "
+        "rahaa oli jäljellä 999,80, "
+        "eli 200,20 vähemmän kuin sen kustannus. Jäljellä oleva raha kattoi noin 83,32\u00a0% kustannuksesta, "
+        "vähintään säännön vaatimat 80\u00a0%, joten suunnitelma rahoitettiin silti: 999,80 budjetista ja "
+        "200,20 varauksesta. Laskenta päättyi tähän."
     )
     assert one(record, "P4") == (
-        "Project P4 (cost 999.80) was ranked 4th with 2 votes. It was not considered: the count had already ended "
+        "Project P4 “Reading corner” (cost 999.80) was ranked 4th with 2 votes. It was not considered: the count had "
+        "already ended "
         "with project P3, funded partly from the reserve."
     )
 
@@ -164,11 +176,11 @@ def test_reserve_funded() -> None:
 def test_below_threshold() -> None:
     record = record_of(APPROVAL, "greedy-threshold", threshold="3")
     assert one(record, "P4") == (
-        "Project P4 (cost 999.80) was ranked 4th with 2 votes. "
+        "Project P4 “Reading corner” (cost 999.80) was ranked 4th with 2 votes. "
         "Its score of 2 was below the threshold of 3, so it was passed over."
     )
     assert one(record, "P4", "fi") == (
-        "Hanke P4 (kustannus 999,80) sijoittui 4. sijalle 2 äänellä. "
+        "Suunnitelma P4 ”Reading corner” (kustannus 999,80) sijoittui 4. sijalle 2 äänellä. "
         "Sen pistemäärä 2 jäi alle kynnyksen 3, joten se ohitettiin."
     )
 
@@ -176,12 +188,14 @@ def test_below_threshold() -> None:
 def test_excluded_names_the_funded_partner() -> None:
     record = record_of(APPROVAL, "greedy-exclusive", exclusive=[["P1", "P2"]])
     assert one(record, "P2") == (
-        "Project P2 (cost 1000.10) was ranked 2nd with 4 votes. When its turn came, project P1, mutually exclusive "
+        "Project P2 “Benches” (cost 1,000.10) was ranked 2nd with 4 votes. When its turn came, project P1, mutually "
+        "exclusive "
         "with it, had already been funded, so it was passed over."
     )
     assert one(record, "P2", "fi") == (
-        "Hanke P2 (kustannus 1000,10) sijoittui 2. sijalle 4 äänellä. Kun sen vuoro tuli, sen kanssa toisensa "
-        "poissulkeva hanke P1 oli jo rahoitettu, joten se ohitettiin."
+        "Suunnitelma P2 ”Benches” (kustannus 1\u00a0000,10) sijoittui 2. sijalle 4 äänellä. Kun sen vuoro tuli, sen "
+        "kanssa toisensa "
+        "poissulkeva suunnitelma P1 oli jo rahoitettu, joten se ohitettiin."
     )
 
 
@@ -247,11 +261,11 @@ def test_mes_funded_with_payments(mes_never_best: Record) -> None:
         "its supporters could no longer afford it, and the rule stopped.",
     ]
     assert explain(mes_never_best, lang="fi") == [
-        "Hanke A (kustannus 240) rahoitettiin kierroksella 1 tehollisella äänimäärällä 3; "
+        "Suunnitelma A (kustannus 240) rahoitettiin kierroksella 1 tehollisella äänimäärällä 3; "
         "sen 3 kannattajaa maksoi kukin 80.",
-        "Hanke C (kustannus 100) rahoitettiin kierroksella 2 tehollisella äänimäärällä 1,25; "
+        "Suunnitelma C (kustannus 100) rahoitettiin kierroksella 2 tehollisella äänimäärällä 1,25; "
         "sen kannattajista 1 maksoi 20 (kaiken, mitä hänellä oli jäljellä) ja 1 maksoi 80.",
-        "Hanke B jäi rahoittamatta: siihen olisi vielä ollut varaa, mutta sen tehollinen äänimäärä ei ollut "
+        "Suunnitelma B jäi rahoittamatta: siihen olisi vielä ollut varaa, mutta sen tehollinen äänimäärä ei ollut "
         "koskaan suurin; viimeisellä kierroksella, jolla se hinnoiteltiin (kierros 2), sen äänimäärä oli "
         "11/9 ≈ 1,22, kun voittajan C oli 1,25. Kierroksen 2 jälkeen sen kannattajilla ei ollut enää varaa "
         "siihen, ja laskenta päättyi.",
@@ -264,7 +278,7 @@ def test_mes_dropped(mes_dropped: Record) -> None:
         "money left than its cost). In round 1 its effective vote count was 2 against the winner A's 3."
     )
     assert one(mes_dropped, "B", "fi") == (
-        "Hanke B jäi rahoittamatta: kierroksella 2 sen kannattajilla ei ollut enää varaa siihen (heillä oli "
+        "Suunnitelma B jäi rahoittamatta: kierroksella 2 sen kannattajilla ei ollut enää varaa siihen (heillä oli "
         "yhteensä vähemmän rahaa jäljellä kuin sen kustannus). Kierroksella 1 sen tehollinen äänimäärä oli 2, "
         "kun voittajan A oli 3."
     )
@@ -277,7 +291,8 @@ def test_mes_completion_endowment() -> None:
     # left and neither P3 (1200) nor P4 (999.80) fits: exhaustive, the completion stops at 601.
     record = record_of(APPROVAL, "equalshares/add1")
     assert one(record, "P5") == (
-        "Project P5 (cost 400) was funded in round 3 with an effective vote count of 1; its only supporter paid "
+        "Project P5 “Bird boxes” (cost 400) was funded in round 3 with an effective vote count of 1; its only "
+        "supporter paid "
         "400. The add1 completion raised each voter's endowment from 600.02 to 601."
     )
     assert one(record, "P5", "fi").endswith(
@@ -291,7 +306,8 @@ def test_mes_tie_and_utilitarian_completion() -> None:
     k4, k2 = one(record, "K4"), one(record, "K2")
     assert k4.endswith("It tied with K2 on the effective vote count and won the tie-break (lower cost).")
     assert k2.startswith(
-        "Project K2 was funded by the utilitarian completion, which after the Equal Shares rounds funds the "
+        "Project K2 “Community garden” was funded by the utilitarian completion, which after the Equal Shares rounds "
+        "funds the "
         "projects left in order of votes while the money left allows. Equal Shares itself did not fund it: it "
         "was still affordable but never won a round; in round 2 it tied with the winner K4 at 108/23 ≈ 4.70 and "
         "lost the tie-break (lower cost)."
@@ -299,7 +315,7 @@ def test_mes_tie_and_utilitarian_completion() -> None:
 
 
 # Sequential Phragmén on approval.pb (voters v1-v3: P1,P2,P3; v4: P1,P2,P4; v5: P1,P4,P5).
-# Round 1: s = cost / supporters: P1 1000.20 / 5 = 200.04 is the least; 1999.90 left.
+# Round 1: s = cost / supporters: P1 1000.20 / 5 = 200.04 is the least; 1,999.90 left.
 # Round 2 (every voter at 200.04): P2 (1000.10 + 4 * 200.04) / 4 = 450.065; P3 (1200 +
 #   3 * 200.04) / 3 = 600.04; P4 (999.80 + 400.08) / 2 = 699.94; P5 400 + 200.04 = 600.04:
 #   P2 wins; 999.80 left.
@@ -310,35 +326,41 @@ def test_mes_tie_and_utilitarian_completion() -> None:
 def test_phragmen() -> None:
     record = record_of(APPROVAL, "phragmen")
     assert one(record, "P2") == (
-        "Project P2 (cost 1000.10) was funded in round 2: the load of each of its 4 supporters (the money a "
+        "Project P2 “Benches” (cost 1,000.10) was funded in round 2: the load of each of its 4 supporters (the money a "
         "supporter is counted as having spent) became 450.065, the lowest new load any remaining project gave. "
         "After it 999.80 was left."
     )
     assert one(record, "P2", "fi") == (
-        "Hanke P2 (kustannus 1000,10) rahoitettiin kierroksella 2: sen 4 kannattajan kuormaksi (rahamäärä, jonka "
-        "kannattajan katsotaan käyttäneen) tuli 450,065, pienin uusi kuorma jäljellä olevista hankkeista. "
+        "Suunnitelma P2 ”Benches” (kustannus 1\u00a0000,10) rahoitettiin kierroksella 2: sen 4 kannattajan kuormaksi "
+        "(rahamäärä, jonka "
+        "kannattajan katsotaan käyttäneen) tuli 450,065, pienin uusi kuorma jäljellä olevista suunnitelmista. "
         "Sen jälkeen rahaa oli jäljellä 999,80."
     )
     assert one(record, "P3") == (
-        "Project P3 was not funded: before round 3 only 999.80 was left, so it no longer fit and was removed."
+        "Project P3 “Outdoor gym” was not funded: before round 3 only 999.80 was left, so it no longer fit and was "
+        "removed."
     )
     assert one(record, "P3", "fi") == (
-        "Hanke P3 jäi rahoittamatta: ennen kierrosta 3 rahaa oli jäljellä enää 999,80, joten se ei enää mahtunut "
+        "Suunnitelma P3 ”Outdoor gym” jäi rahoittamatta: ennen kierrosta 3 rahaa oli jäljellä enää 999,80, joten se "
+        "ei enää mahtunut "
         "ja poistettiin."
     )
-    assert one(record, "P5").startswith("Project P5 (cost 400) was funded in round 3: its only supporter's load")
+    assert one(record, "P5").startswith("Project P5 “Bird boxes” (cost 400) was funded in round 3: its only "
+        "supporter's load")
 
 
 def test_max_welfare() -> None:
     # Welfare votes * cost: {P1, P2, P4} = 5 * 1000.20 + 4 * 1000.10 + 2 * 999.80 = 11001.
     record = record_of(APPROVAL, "max-welfare")
     assert one(record, "P4") == (
-        "Project P4 was funded as part of the optimal set: no set of projects within the budget has a higher total "
-        "welfare (sum of votes(p) * cost(p)) than the funded set's 11001."
+        "Project P4 “Reading corner” was funded as part of the optimal set: no set of projects within the budget has "
+        "a higher total "
+        "welfare (sum of votes(p) * cost(p)) than the funded set's 11,001."
     )
     assert one(record, "P4", "fi") == (
-        "Hanke P4 rahoitettiin osana optimaalista joukkoa: mikään budjettiin mahtuva hankejoukko ei tuota "
-        "suurempaa kokonaishyötyä (sum of votes(p) * cost(p)) kuin rahoitettu joukko (11001)."
+        "Suunnitelma P4 ”Reading corner” rahoitettiin osana optimaalista joukkoa: mikään budjettiin mahtuva "
+        "suunnitelmajoukko ei tuota "
+        "suurempaa kokonaishyötyä (sum of votes(p) * cost(p)) kuin rahoitettu joukko (11\u00a0001)."
     )
 
 
@@ -346,7 +368,8 @@ def test_max_welfare_unfunded_project_named_by_a_tie() -> None:
     # tie_lottery.pb: {10, 11} and {9, 11} both have welfare 900; the lottery picks 10.
     record = record_of(GOOD / "tie_lottery.pb", "max-welfare")
     assert one(record, "9") == (
-        "Project 9 was not in the optimal set (total welfare 900), so it was not funded. Another set has the same "
+        "Project 9 “Fitness stairs” was not in the optimal set (total welfare 900), so it was not funded. Another set "
+        "has the same "
         "total welfare; the choice was settled by lottery."
     )
 
@@ -363,7 +386,7 @@ def test_cycle_paragraphs_name_the_pot() -> None:
 
     record = tally_cycle(ROOT / "examples" / "seinajoki_2023" / "cycle.toml")
     first = explain(record)[0]
-    assert first.startswith("Pohjoinen: Project P1 (cost 12000) was ranked 1st")
+    assert first.startswith("Pohjoinen: Project P1 “Frisbee golf course” (cost 12,000) was ranked 1st")
 
 
 def test_project_filter_and_unknown_project() -> None:
@@ -376,8 +399,8 @@ def test_project_filter_and_unknown_project() -> None:
 
 def test_unknown_language_is_an_input_error() -> None:
     record = record_of(APPROVAL, "greedy")
-    with pytest.raises(InputError, match=r"^unknown language 'sv'; choose en or fi$"):
-        explain(record, lang=cast(Any, "sv"))
+    with pytest.raises(InputError, match=r"^unknown language 'de'; choose one of: fi, sv, en$"):
+        explain(record, lang=cast(Any, "de"))
 
 
 # A typed record cannot be malformed: explain never sees one, because read_record
@@ -503,19 +526,32 @@ def test_margin_reason() -> None:
 
 def test_render_one_reason_in_each_language() -> None:
     short = GreedyShort(kind=ReasonKind.GREEDY_DID_NOT_FIT, money_left=Fraction("999.8"), shortfall=Fraction(8125, 3))
-    assert render(short, "en") == "When its turn came 999.80 was left, so it did not fit by 8125/3 ≈ 2708.33."
+    # No currency known: amounts as numbers, grouped as each language groups them (Finnish
+    # and Swedish with a no-break space), the fraction with its approximation.
+    assert render(short, "en") == "When its turn came 999.80 was left, so it did not fit by 8125/3 ≈ 2,708.33."
     assert render(short, "fi") == (
-        "Kun sen vuoro tuli, rahaa oli jäljellä 999,80, joten se ei mahtunut: rahaa puuttui 8125/3 ≈ 2708,33."
+        "Kun sen vuoro tuli, rahaa oli jäljellä 999,80, joten se ei mahtunut: rahaa puuttui 8125/3 ≈ 2\u00a0708,33."
+    )
+    assert render(short, "sv") == (
+        "När det var dess tur återstod 999,80, så det rymdes inte: det saknades 8125/3 ≈ 2\u00a0708,33."
+    )
+    assert render(short, Texts("fi", "EUR")) == (
+        "Kun sen vuoro tuli, rahaa oli jäljellä 999,80\u00a0€, joten se ei mahtunut: rahaa puuttui "
+        "8125/3 ≈ 2\u00a0708,33\u00a0€."
     )
 
 
 def test_every_reason_kind_and_phrase_has_a_text_in_every_language() -> None:
     assert set(TEMPLATES) == set(ReasonKind)
     assert set(PHRASES) == set(Phrase)
-    for template in [*TEMPLATES.values(), *PHRASES.values()]:
-        for text in (template.en, template.fi):
-            forms = [text.one, text.other] if isinstance(text, Plural) else [text]
-            assert all(form for form in forms)
+    # Each is an English message id that every catalog translates (tests/test_catalogs.py).
+    for message in [*TEMPLATES.values(), *PHRASES.values()]:
+        for lang in LANGS:
+            if isinstance(message, tuple):
+                assert Texts(lang).ngettext(*message, 1)
+                assert Texts(lang).ngettext(*message, 2)
+            else:
+                assert Texts(lang).gettext(message)
 
 
 # --- the command ---
@@ -535,7 +571,7 @@ def test_cli_explains_every_project(greedy_record: Path) -> None:
     paragraphs = out.rstrip("\n").split("\n\n")
     assert len(paragraphs) == 5
     assert paragraphs[2] == (
-        "Project P3 (cost 1200) was ranked 3rd with 3 votes. "
+        "Project P3 “Outdoor gym” (cost 1,200) was ranked 3rd with 3 votes. "
         "When its turn came 999.80 was left, so it did not fit by 200.20."
     )
 
@@ -544,7 +580,7 @@ def test_cli_project_in_finnish(greedy_record: Path) -> None:
     code, out, _ = run("explain", str(greedy_record), "--project", "P3", "--lang", "fi")
     assert code == 0
     assert out == (
-        "Hanke P3 (kustannus 1200) sijoittui 3. sijalle 3 äänellä. "
+        "Suunnitelma P3 ”Outdoor gym” (kustannus 1\u00a0200) sijoittui 3. sijalle 3 äänellä. "
         "Kun sen vuoro tuli, rahaa oli jäljellä 999,80, joten se ei mahtunut: rahaa puuttui 200,20.\n"
     )
 
@@ -569,6 +605,6 @@ def test_cli_missing_file_and_bad_language(greedy_record: Path, tmp_path: Path) 
     code, _, err = run("explain", str(tmp_path / "nowhere.json"))
     assert code == 1
     assert "nowhere.json: cannot read the record: No such file or directory" in err
-    code, _, err = run("explain", str(greedy_record), "--lang", "sv")
+    code, _, err = run("explain", str(greedy_record), "--lang", "de")
     assert code == 2
-    assert "'sv' is not one of 'en', 'fi'" in err
+    assert "'de' is not one of 'fi', 'sv', 'en'" in err

@@ -19,13 +19,15 @@ from asukasbudjetti import __version__
 from asukasbudjetti.cli import main
 from asukasbudjetti.cycles import tally_cycle
 from asukasbudjetti.errors import InputError
+from asukasbudjetti.i18n import Texts
 from asukasbudjetti.io.record import read_record, read_record_file, write_record
 from asukasbudjetti.model.record import Record
-from asukasbudjetti.money import money_text
 from asukasbudjetti.publish.report import render_html, render_markdown, render_report
 from asukasbudjetti.tally import tally_file
 
 ROOT = Path(__file__).resolve().parent.parent
+#: How a report writes numbers when nothing says its language or currency.
+ENGLISH = Texts("en")
 GOOD = ROOT / "tests" / "fixtures" / "good"
 ARTIFACTS = ROOT / "tests" / "artifacts"
 
@@ -104,12 +106,10 @@ def test_html_names_every_funded_project_of_every_pot(records: dict[str, Path], 
     for outcome in record.outcomes:
         assert outcome.pot in page
         for amount in (outcome.budget, outcome.spent, outcome.left):
-            assert money_text(amount) in page
+            # No inputs beside the record: English, amounts as numbers grouped by thousands.
+            assert ENGLISH.money(amount) in page
 
 
-@pytest.mark.xfail(
-    strict=True, reason="the report does not show the record's project names (PotOutcome.names) yet: the next issue"
-)
 def test_html_shows_the_project_names_a_record_carries_escaped(records: dict[str, Path]) -> None:
     # A name the record carries is shown, escaped (a name is text from a city's
     # export, not markup).
@@ -130,11 +130,11 @@ def test_html_per_pot_charts_budget_bar_and_steps(records: dict[str, Path]) -> N
     page = html_of(records["greedy"])
     assert page.count("<svg") == 2  # the budget bar and the projects by support
     assert 'aria-label="Kumpula: projects by votes, funded ones in green"' in page
-    assert 'aria-label="Kumpula: budget 100000, spent 99500.5, left 499.5"' in page
+    assert 'aria-label="Kumpula: budget 100,000, spent 99,500.50, left 499.50"' in page
     assert "99.5%" in page
     # The greedy walk with its decisions and reasons (the step table; under the
     # explanations when asukasbudjetti.explain can read the record).
-    assert "short by 15000" in page
+    assert "did not fit by 15,000" in page
     assert "did not fit in the money left" in page
     assert "This is the outcome the input file announces." in page
     cycle = html_of(records["cycle"])
@@ -234,18 +234,21 @@ def test_markdown_summary(records: dict[str, Path]) -> None:
     assert text.startswith("# Seinäjoki-style asukasbudjetti 2023-2024 (example)\n")
     for outcome in record.outcomes:
         assert f"## {outcome.pot}\n" in text
-        assert f"- Spent: {money_text(outcome.spent)} (" in text
-        assert f"- Left: {money_text(outcome.left)} (" in text
+        assert f"- Spent: {ENGLISH.money(outcome.spent)} (" in text
+        assert f"- Left: {ENGLISH.money(outcome.left)} (" in text
         for project in outcome.funded:
             assert f"**{project}**" in text
-    assert "- 8000 from Pohjoinen to Koko kaupunki" in text
+    assert "- 8,000 from Pohjoinen to Koko kaupunki" in text
     for item in record.inputs:
         assert f"`{item.sha256}`" in text
     assert sha256 in text
     assert "asukasbudjetti verify seinajoki.json" in text
     assert '`tie_breaking="lower cost, then lottery"`' in text
     greedy = render_markdown(read_record(records["greedy"]), record_name="kumpula.json")
-    assert "1. **K1** (cost 45000)\n2. **K2** (cost 30000)\n3. **K4** (cost 15000)\n4. **K6** (cost 9500.5)" in greedy
+    assert (
+        "1. **K1** Skatepark; lighting and benches (cost 45,000)\n2. **K2** Community garden (cost 30,000)\n"
+        "3. **K4** Library reading corner (cost 15,000)\n4. **K6** Bird boxes for the allotments (cost 9,500.50)"
+    ) in greedy
     assert "Matches the outcome the input file announces." in greedy
     assert "seed: 0" in greedy
 
@@ -365,3 +368,16 @@ def test_report_opens_in_headless_chromium_on_a_phone_sized_window(records: dict
     ]
     assert problems == []
     assert "CONSOLE" not in log
+
+
+def test_html_shows_how_far_each_unfunded_project_was(tmp_path: Path) -> None:
+    # As in test_margins_cli: two more supporters, or a cost of at most 999.80, fund P3 (Outdoor gym).
+    from asukasbudjetti.audit.margins import tally_file_with_margins
+
+    record = tally_file_with_margins(GOOD / "approval.pb", rule="greedy")
+    page = render_html(record, record_name="approval.json")
+    assert "<h3>How far the unfunded projects were</h3>" in page
+    assert '<td class="text"><b>P3</b> Outdoor gym</td><td class="num">2</td><td class="num">999.80</td>' in page
+    finnish = render_html(record, record_name="approval.json", texts=Texts("fi", "EUR"))
+    assert "<h3>Kuinka lähellä rahoitusta rahoittamatta jääneet olivat</h3>" in finnish
+    assert '<td class="num">999,80\u00a0€</td>' in finnish

@@ -15,7 +15,6 @@ import os
 import sys
 import traceback
 from collections.abc import Callable
-from fractions import Fraction
 from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -24,9 +23,8 @@ import click
 
 from asukasbudjetti.errors import AsukasbudjettiError, OutputError, ProblemsError, format_problems
 from asukasbudjetti.io.files import write_atomically
-from asukasbudjetti.model.outcome import Decision, Outcome
 from asukasbudjetti.model.record import Diagnosis, Record
-from asukasbudjetti.money import format_money, parse_money
+from asukasbudjetti.money import parse_money
 from asukasbudjetti.rules import RULES
 from asukasbudjetti.rules.ties import DEFAULT_SEED
 from asukasbudjetti.tally import OFFICIAL, load_election, tally_file
@@ -128,6 +126,16 @@ def _parse_params(texts: tuple[str, ...]) -> list[tuple[str, str]]:
     return parsed
 
 
+#: The language of a command's text: fi, sv or en; by default the input's (cycle [cycle] language,
+#: pabulib META language), else English. Never changes a record or --json output.
+_lang_option = click.option(
+    "--lang",
+    type=click.Choice(["fi", "sv", "en"]),
+    default=None,
+    help="Language of the text: fi, sv or en [default: the input's language, else en].",
+)
+
+
 @main.command()
 @click.argument("file", type=click.Path(dir_okay=False))
 @click.option(
@@ -164,6 +172,7 @@ def _parse_params(texts: tuple[str, ...]) -> list[tuple[str, str]]:
 )
 @click.option("--json", "as_json", is_flag=True, help="Print the result record as JSON.")
 @click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write the record (JSON) here.")
+@_lang_option
 @_friendly
 def tally(
     file: str,
@@ -177,6 +186,7 @@ def tally(
     exclude_invalid: bool,
     as_json: bool,
     output: str | None,
+    lang: str | None,
 ) -> None:
     """Tally FILE (a pabulib .pb file, or a budget cycle .toml) and print the funded projects.
 
@@ -215,7 +225,10 @@ def tally(
     if as_json:
         click.echo(text, nl=False)
     else:
-        click.echo(_table(record))
+        from asukasbudjetti.publish.presentation import of_input
+        from asukasbudjetti.publish.text import render_tally
+
+        click.echo(render_tally(record, of_input(file).texts(lang)))
 
 
 @main.command()
@@ -487,14 +500,16 @@ def schema(output: str | None, of_record: bool) -> None:
     default=None,
     help="Folder holding the record's input files (default: the record's own folder).",
 )
+@_lang_option
 @_friendly
-def verify(record: str, inputs_dir: str | None) -> None:
+def verify(record: str, inputs_dir: str | None, lang: str | None) -> None:
     """Run the tally RECORD records again; exit 0 only if it gives RECORD byte for byte.
 
     Checks every input's size and SHA-256 first; any difference is listed on
     standard error (exit 1).
     """
     from asukasbudjetti.audit.verify import verify_record
+    from asukasbudjetti.publish.text import render_verified
 
     report = verify_record(record, inputs_dir)
     if not report.ok:
@@ -502,10 +517,7 @@ def verify(record: str, inputs_dir: str | None) -> None:
         raise click.ClickException(
             f"{record}: not verified, {report.count} difference{plural}:\n  " + "\n  ".join(report.differences)
         )
-    click.echo(
-        f"verified: {report.inputs} input{'s' if report.inputs != 1 else ''}, "
-        f"{report.pots} pot{'s' if report.pots != 1 else ''}"
-    )
+    click.echo(render_verified(report.inputs, report.pots, _record_texts(record, inputs_dir, lang)))
 
 
 @main.command()
@@ -520,8 +532,9 @@ def verify(record: str, inputs_dir: str | None) -> None:
 )
 @click.option("--seed", type=int, default=None, help="Lottery seed for ties [default: 0; a cycle: each pot's seed].")
 @click.option("--json", "as_json", is_flag=True, help="Print the comparison as one JSON object, exact numbers as text.")
+@_lang_option
 @_friendly
-def compare(file: str, rules_text: str, seed: int | None, as_json: bool) -> None:
+def compare(file: str, rules_text: str, seed: int | None, as_json: bool, lang: str | None) -> None:
     """Compare rules on FILE (a .pb file, or every pot of a cycle .toml): funded projects,
     money spent, and how many funded projects the voters approved under each."""
     from asukasbudjetti.audit.compare import check_rule_names, compare_file, comparison_json, render_comparison
@@ -531,7 +544,12 @@ def compare(file: str, rules_text: str, seed: int | None, as_json: bool) -> None
     except AsukasbudjettiError as exc:
         raise click.BadParameter(str(exc), param_hint="--rules") from None
     report = compare_file(file, rules, seed=seed)
-    click.echo(comparison_json(report) if as_json else render_comparison(report), nl=not as_json)
+    if as_json:
+        click.echo(comparison_json(report), nl=False)
+    else:
+        from asukasbudjetti.publish.presentation import of_input
+
+        click.echo(render_comparison(report, of_input(file).texts(lang)))
 
 
 @main.command()
@@ -545,14 +563,24 @@ def compare(file: str, rules_text: str, seed: int | None, as_json: bool) -> None
     "Default: md when the output ends in .md, else html.",
 )
 @click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write the report here (default: print it).")
+@click.option(
+    "--inputs",
+    "inputs_dir",
+    type=click.Path(file_okay=False),
+    default=None,
+    help="Folder holding the record's inputs, read for the language, currency and title "
+    "(default: the record's own folder).",
+)
+@_lang_option
 @_friendly
-def report(record: str, fmt: str | None, output: str | None) -> None:
-    """Write a report of RECORD (a result record) for the public, from the record alone."""
+def report(record: str, fmt: str | None, output: str | None, inputs_dir: str | None, lang: str | None) -> None:
+    """Write a report of RECORD (a result record) for the public, from the record alone
+    (and, for its language, currency and title, the inputs beside it)."""
     from asukasbudjetti.publish.report import render_report
 
     if fmt is None:
         fmt = "md" if output is not None and output.lower().endswith(".md") else "html"
-    text = render_report(record, fmt)
+    text = render_report(record, fmt, lang=lang, inputs_dir=inputs_dir)
     if output is not None:
         write_atomically(output, text)
     else:
@@ -562,151 +590,25 @@ def report(record: str, fmt: str | None, output: str | None) -> None:
 @main.command()
 @click.argument("record", type=click.Path(dir_okay=False))
 @click.option("--project", default=None, metavar="ID", help="Explain only this project.")
-@click.option("--lang", type=click.Choice(["en", "fi"]), default="en", show_default=True, help="Language of the text.")
+@_lang_option
 @_friendly
-def explain(record: str, project: str | None, lang: str) -> None:
+def explain(record: str, project: str | None, lang: str | None) -> None:
     """Say in plain words why each project of RECORD (a result record) was funded or not, from the record alone."""
     from asukasbudjetti.audit.explain import explain as explain_record
     from asukasbudjetti.io.record import read_record
 
-    paragraphs = explain_record(read_record(record), project=project, lang="fi" if lang == "fi" else "en")
+    loaded = read_record(record)
+    paragraphs = explain_record(loaded, project=project, lang=_record_texts(record, None, lang, loaded))
     click.echo("\n\n".join(paragraphs))
 
 
-_MARK = {
-    Decision.FUNDED: "funded",
-    Decision.RESERVE_FUNDED: "funded (reserve)",
-    Decision.DID_NOT_FIT: "did not fit",
-    Decision.STOPPED: "did not fit: stop",
-    Decision.NOT_REACHED: "not reached",
-    Decision.BELOW_THRESHOLD: "below threshold",
-    Decision.WITHDRAWN: "withdrawn",
-    Decision.EXCLUDED: "excluded",
-}
+def _record_texts(record: str, inputs_dir: str | None, lang: str | None, loaded: Record | None = None) -> Any:
+    """The texts for a command on a record: ``lang``, else the language of its inputs (when they are
+    beside it), else English; money in the inputs' currency when they say one."""
+    from asukasbudjetti.io.record import read_record
+    from asukasbudjetti.publish.presentation import of_record
 
-
-def _approximate(value: Fraction) -> str:
-    """An exact value for the eye: two decimals, marked as rounded when it is."""
-    rounded = round(value, 2)
-    text = format_money(abs(rounded))
-    whole, _, cents = text.partition(".")
-    shown = f"{'-' if rounded < 0 else ''}{whole}.{cents.ljust(2, '0')}"
-    return shown if rounded == value else f"~{shown}"
-
-
-def _aligned(rows: list[tuple[str, ...]], right: set[int]) -> list[str]:
-    widths = [max(len(row[k]) for row in rows) for k in range(len(rows[0]))]
-    return [
-        "  "
-        + "  ".join(
-            cell.rjust(width) if k in right else cell.ljust(width)
-            for k, (cell, width) in enumerate(zip(row, widths, strict=True))
-        ).rstrip()
-        for row in rows
-    ]
-
-
-def _trace_rows(outcome: Outcome) -> list[str]:
-    """The rule's steps as a table: greedy walk, MES rounds or Phragmén rounds."""
-    if outcome.steps:
-        rows: list[tuple[str, ...]] = [("rank", "project", "score", "votes", "cost", "decision")]
-        rows += [
-            (str(s.rank), s.project_id, str(s.score), str(s.votes), format_money(s.cost), _MARK[s.decision])
-            for s in outcome.steps
-        ]
-        return _aligned(rows, {0, 2, 3, 4})
-    lines: list[str] = []
-    if outcome.mes_rounds:
-        if outcome.endowment is not None:
-            lines.append(f"  endowment per voter: {_approximate(outcome.endowment)}")
-        rows = [("round", "project", "cost", "q (cap per voter)", "effective votes")]
-        rows += [
-            (str(r.round), r.project_id, format_money(r.cost), _approximate(r.q), _approximate(r.effective_vote_count))
-            for r in outcome.mes_rounds
-        ]
-        lines += _aligned(rows, {0, 2, 3, 4})
-        if outcome.completion:
-            adopted = [step for step in outcome.completion if step.accepted]
-            lines.append(
-                f"  completion: {len(outcome.completion)} endowments tried; "
-                f"adopted {_approximate(adopted[-1].endowment) if adopted else '-'}"
-            )
-    if outcome.phragmen_rounds:
-        rows = [("round", "project", "cost", "supporters", "load")]
-        rows += [
-            (str(r.round), r.project_id, format_money(r.cost), str(r.supporters), _approximate(r.load))
-            for r in outcome.phragmen_rounds
-        ]
-        lines += _aligned(rows, {0, 2, 3, 4})
-    if outcome.optimum is not None:
-        lines.append(
-            f"  optimum: {outcome.optimum.objective} welfare {_approximate(outcome.optimum.value)} "
-            f"({outcome.optimum.method})"
-        )
-    if outcome.comparison is not None:
-        c = outcome.comparison
-        lines.append(
-            f"  comparison ({c.measure}): {c.prefer_rule} voters prefer the rule, {c.prefer_greedy} prefer greedy; "
-            f"chosen: {c.chosen}"
-        )
-    if outcome.ineligible:
-        lines.append(f"  left out by the eligibility filter: {', '.join(outcome.ineligible)}")
-    return lines
-
-
-def _table(record: Record) -> str:
-    lines: list[str] = []
-    for pot in record.outcomes:
-        outcome = pot
-        lines.append(f"{pot.source}: pot {pot.pot!r}, rule {outcome.rule}, budget {format_money(outcome.budget)}")
-        lines.extend(_trace_rows(outcome))
-        lines.append(f"  funded: {', '.join(outcome.funded) if outcome.funded else '(none)'}")
-        lines.append(f"  spent {format_money(outcome.spent)}, left {format_money(outcome.left)}")
-        if outcome.reserve is not None:
-            reserve = outcome.reserve
-            lines.append(
-                f"  reserve: project {reserve.project_id} costs {format_money(reserve.cost)}; "
-                f"{format_money(reserve.from_pot)} from the pot, {format_money(reserve.from_reserve)} from the reserve"
-            )
-        for tie in outcome.ties:
-            if tie.decisive:
-                lines.append(
-                    f"  tie at step {tie.step}: {', '.join(tie.projects)} settled by {', then '.join(tie.settled_by)}"
-                )
-        if pot.announced is not None:
-            announced = pot.announced
-            verdict = "matches" if announced.matches else "DIFFERS from"
-            lines.append(f"  {verdict} the announced outcome ({', '.join(announced.funded) or 'none'})")
-            if announced.missing:
-                lines.append(f"    announced but not funded here: {', '.join(announced.missing)}")
-            if announced.extra:
-                lines.append(f"    funded here but not announced: {', '.join(announced.extra)}")
-            if announced.outside_money:
-                lines.append(
-                    "  paid from money outside the file (not reproducible from the ballots): "
-                    + ", ".join(announced.outside_money)
-                )
-        if pot.diagnosis is not None:
-            from asukasbudjetti.audit.explain.render import render_diagnosis
-
-            lines.append("  diagnosis:")
-            lines.extend(f"    {sentence}" for sentence in render_diagnosis(pot.diagnosis))
-    if record.cycle is not None:
-        lines.append(f"cycle {record.cycle.name!r}:")
-        for pot in record.outcomes:
-            lines.append(
-                f"  {pot.pot}: budget {format_money(pot.budget)}, spent {format_money(pot.spent)}, "
-                f"left {format_money(pot.left)}, {len(pot.funded)} funded"
-            )
-        for move in record.cycle.leftover_moves:
-            lines.append(f"  leftover: {format_money(move.amount)} from {move.source} to {move.target}")
-    warnings = record.warnings
-    if warnings:
-        lines.append(f"warnings ({len(warnings)}):")
-        lines.extend(f"  {w.message}" for w in warnings[:20])
-        if len(warnings) > 20:
-            lines.append(f"  ... and {len(warnings) - 20} more")
-    return "\n".join(lines)
+    return of_record(loaded or read_record(record), record, inputs_dir).texts(lang)
 
 
 def run() -> None:  # pragma: no cover  (the console script; tests call main)

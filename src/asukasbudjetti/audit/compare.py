@@ -38,9 +38,10 @@ import numpy as np
 from pydantic import BaseModel, ConfigDict
 
 from asukasbudjetti.errors import AsukasbudjettiError, RuleError, UnknownRuleError
+from asukasbudjetti.i18n import Texts, check_lang
 from asukasbudjetti.model import Election
 from asukasbudjetti.model.record import canonical_json
-from asukasbudjetti.money import Exact, Money, format_money
+from asukasbudjetti.money import Exact, Money
 from asukasbudjetti.profile import CompiledProfile, IntArray, compile_profile
 from asukasbudjetti.rules import RULES, rule_names
 from asukasbudjetti.rules.ties import DEFAULT_SEED
@@ -320,19 +321,18 @@ def comparison_json(report: ComparisonReport) -> str:
     return canonical_json(data)
 
 
-def _exact(value: Fraction | None) -> str:
-    """An exact number for the eye: its decimal text, or ``p/q (~0.33)`` when it has none."""
-    if value is None:
-        return "-"
-    text = format_money(value)
-    return f"{text} (~{float(value):.2f})" if "/" in text else text
+def _exact(value: Fraction | None, t: Texts) -> str:
+    """An exact number for the eye: its decimal text, or ``p/q ≈ 0.33`` when it has none."""
+    return "-" if value is None else t.number(value)
 
 
-def _percent(value: Fraction | None) -> str:
+def _percent(value: Fraction | None, t: Texts) -> str:
+    """A share as a percentage to one decimal, ``about`` when rounded."""
     if value is None:
         return "-"
-    rounded = round(value * 100, 1)
-    return f"{'' if rounded == value * 100 else '~'}{format_money(rounded)}%"
+    rounded = Fraction(round(value * 1000), 1000)
+    text = t.percent(rounded)
+    return text if rounded == value else t.gettext("about {value}", value=text)
 
 
 def _aligned(rows: list[tuple[str, ...]], right: set[int]) -> list[str]:
@@ -347,59 +347,102 @@ def _aligned(rows: list[tuple[str, ...]], right: set[int]) -> list[str]:
     ]
 
 
-def render_comparison(report: ComparisonReport) -> str:
-    """The report as a readable table (exact values; ``~`` marks a rounded one)."""
+def render_comparison(report: ComparisonReport, language: Texts | str = "en") -> str:
+    """The report as a readable table in ``language`` (exact values; ``≈``/``about`` marks a rounded one).
+
+    The refusals' reasons and the notes are data of the report (as in its JSON) and stay in English.
+    """
+    t = language if isinstance(language, Texts) else Texts(check_lang(language) or "en")
+    _ = t.gettext
     lines: list[str] = []
     if report.cycle is not None:
-        lines.append(f"cycle {report.cycle!r} ({report.file})")
+        lines.append(_("cycle {name} ({file})", name=repr(report.cycle), file=report.file))
     for pot in report.pots:
         if lines:
             lines.append("")
         counts = (
-            "she approved it"
+            _("she approved it")
             if pot.measure == "approved"
-            else f"her ballot lists it ({pot.vote_type} ballots are not approvals: points and ranks are ignored)"
+            else _(
+                "her ballot lists it ({vote_type} ballots are not approvals: points and ranks are ignored)",
+                vote_type=pot.vote_type,
+            )
         )
         lines.append(
-            f"{pot.source}: pot {pot.pot!r}, {pot.vote_type} ballots, budget {format_money(pot.budget)}, "
-            f"{pot.voters} voter{'s' if pot.voters != 1 else ''}, seed {pot.seed}"
+            t.ngettext(
+                "{source}: pot {pot}, {vote_type} ballots, budget {budget}, {voters} voter, seed {seed}",
+                "{source}: pot {pot}, {vote_type} ballots, budget {budget}, {voters} voters, seed {seed}",
+                pot.voters,
+                source=pot.source,
+                pot=repr(pot.pot),
+                vote_type=pot.vote_type,
+                budget=t.money(pot.budget),
+                voters=t.count(pot.voters),
+                seed=pot.seed,
+            )
         )
-        lines.append(f"  a funded project counts for a voter when {counts}")
+        lines.append("  " + _("a funded project counts for a voter when {counts}", counts=counts))
         if pot.paper_votes:
-            lines.append(f"  {pot.paper_votes} paper votes given only as counts are not in the per-voter measures")
+            lines.append(
+                "  "
+                + _(
+                    "{count} paper votes given only as counts are not in the per-voter measures",
+                    count=t.count(pot.paper_votes),
+                )
+            )
         if pot.rules:
             rows: list[tuple[str, ...]] = [
-                ("rule", "projects funded", "spent", "left", "avg approved funded", "voters with >= 1")
+                (
+                    _("rule"),
+                    _("projects funded"),
+                    _("spent"),
+                    _("left"),
+                    _("avg approved funded"),
+                    _("voters with >= 1"),
+                )
             ]
             rows += [
                 (
                     r.rule if r.rule == r.ran else f"{r.rule} ({r.ran})",
-                    str(len(r.funded)),
-                    format_money(r.spent),
-                    format_money(r.left),
-                    _exact(r.average_approved_funded),
-                    f"{r.voters_with_one} ({_percent(r.share_with_one)})",
+                    t.count(len(r.funded)),
+                    t.money(r.spent),
+                    t.money(r.left),
+                    _exact(r.average_approved_funded, t),
+                    f"{t.count(r.voters_with_one)} ({_percent(r.share_with_one, t)})",
                 )
                 for r in pot.rules
             ]
             lines.extend(_aligned(rows, {1, 2, 3, 4, 5}))
             for r in pot.rules:
-                lines.append(f"  {r.rule} funds: {', '.join(r.funded) if r.funded else '(none)'}")
+                funded = ", ".join(r.funded) if r.funded else _("(none)")
+                lines.append("  " + _("{rule} funds: {projects}", rule=r.rule, projects=funded))
         for refusal in pot.refused:
-            lines.append(f"  {refusal.rule}: not run: {refusal.reason}")
+            lines.append("  " + _("{rule}: not run: {reason}", rule=refusal.rule, reason=refusal.reason))
         for pair in pot.pairs:
             lines.append(
-                f"  {pair.first} vs {pair.second}: {pair.better_under_first} better off under {pair.first}, "
-                f"{pair.better_under_second} under {pair.second}, {pair.same} the same"
+                "  "
+                + _(
+                    "{first} vs {second}: {better_first} better off under {first}, {better_second} under {second}, "
+                    "{same} the same",
+                    first=pair.first,
+                    second=pair.second,
+                    better_first=t.count(pair.better_under_first),
+                    better_second=t.count(pair.better_under_second),
+                    same=t.count(pair.same),
+                )
             )
             if pair.only_first or pair.only_second:
-                lines.append(f"    only {pair.first}: {', '.join(pair.only_first) or '-'}")
-                lines.append(f"    only {pair.second}: {', '.join(pair.only_second) or '-'}")
+                lines.append(
+                    "    " + _("only {rule}: {projects}", rule=pair.first, projects=", ".join(pair.only_first) or "-")
+                )
+                lines.append(
+                    "    " + _("only {rule}: {projects}", rule=pair.second, projects=", ".join(pair.only_second) or "-")
+                )
             else:
-                lines.append("    the same projects funded")
+                lines.append("    " + _("the same projects funded"))
     if report.notes:
         lines.append("")
-        lines.extend(f"note: {note}" for note in report.notes)
+        lines.extend(_("note: {note}", note=note) for note in report.notes)
     return "\n".join(lines)
 
 

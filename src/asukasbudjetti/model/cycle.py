@@ -39,6 +39,8 @@ class _Strict(BaseModel):
 class CycleInfo(_Strict):
     name: str
     currency: str = "EUR"
+    #: The language results are published in by default (fi, sv or en); never part of the record.
+    language: Literal["fi", "sv", "en"] | None = None
     begin: datetime.date | None = None
     end: datetime.date | None = None
     seed: int = 0

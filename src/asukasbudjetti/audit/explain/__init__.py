@@ -1,7 +1,7 @@
 """Plain-language reasons, per project, read from a result record alone.
 
 :func:`explain` turns a :class:`~asukasbudjetti.model.record.Record` into one
-paragraph per project, in English or Finnish: why a greedy rule funded it, passed
+paragraph per project, in Finnish, Swedish or English: why a greedy rule funded it, passed
 it over or never reached it; in which round Equal Shares funded it and what its
 supporters paid, or why they could not; in which round Phragmén funded it or
 removed it; whether it is in the utilitarian optimum. Nothing is recomputed: every
@@ -35,7 +35,7 @@ from asukasbudjetti.audit.explain.greedy import greedy_reasons
 from asukasbudjetti.audit.explain.optimum import optimum_reasons
 from asukasbudjetti.audit.explain.phragmen import phragmen_reasons
 from asukasbudjetti.audit.explain.reasons import Reason, ReasonKind
-from asukasbudjetti.audit.explain.render import LANGS, Lang, diagnosis_paragraph, paragraph
+from asukasbudjetti.audit.explain.render import Language, diagnosis_paragraph, paragraph, texts_of
 from asukasbudjetti.errors import InputError
 from asukasbudjetti.model.record import (
     CouncilDecision,
@@ -48,13 +48,13 @@ from asukasbudjetti.model.record import (
     TieOrderChange,
 )
 
-__all__ = ["Lang", "Reason", "ReasonKind", "SHOWN_IDS", "explain", "reasons"]
+__all__ = ["Language", "Reason", "ReasonKind", "SHOWN_IDS", "explain", "reasons"]
 
 #: How many known project ids an "unknown project" error lists.
 SHOWN_IDS = 10
 
 
-def explain(record: Record, project: str | None = None, lang: Lang = "en") -> list[str]:
+def explain(record: Record, project: str | None = None, lang: Language = "en") -> list[str]:
     """One paragraph per project, pot by pot, each pot's projects in its own order; after a pot's
     projects, its diagnosis when the record has one (with ``project``, when it names the project).
 
@@ -66,10 +66,10 @@ def explain(record: Record, project: str | None = None, lang: Lang = "en") -> li
 
     Raises :class:`~asukasbudjetti.errors.InputError` when ``project`` is not named
     in the record (the message lists some ids that are), or when ``lang`` is not
-    ``en`` or ``fi``.
+    one of ``fi``, ``sv``, ``en``. ``lang`` may be :class:`~asukasbudjetti.i18n.Texts`,
+    which carries the currency too. Projects are named as the input names them.
     """
-    if lang not in LANGS:
-        raise InputError(f"unknown language {lang!r}; choose en or fi")
+    texts = texts_of(lang)
     decisions = record.cycle.decisions if record.cycle is not None else ()
     several = len(record.outcomes) > 1
     paragraphs: list[str] = []
@@ -79,10 +79,12 @@ def explain(record: Record, project: str | None = None, lang: Lang = "en") -> li
         for pid in projects_named(outcome):
             known.setdefault(pid)
             if project is None or pid == project:
-                paragraphs.append(paragraph(_reasons(pot, decisions, pid), lang, outcome.pot if several else None))
+                paragraphs.append(
+                    paragraph(_reasons(pot, decisions, pid), texts, outcome.pot if several else None, outcome.names)
+                )
         diagnosis = outcome.diagnosis
         if diagnosis is not None and (project is None or project in named_by(diagnosis)):
-            paragraphs.append(diagnosis_paragraph(diagnosis, lang, outcome.pot if several else None))
+            paragraphs.append(diagnosis_paragraph(diagnosis, texts, outcome.pot if several else None))
     if project is not None and not paragraphs:
         ids = list(known)
         shown = ", ".join(ids[:SHOWN_IDS])

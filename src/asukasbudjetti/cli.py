@@ -761,7 +761,7 @@ def convert(
     if target == "pabulib":
         files = pabulib_files(rows_elections(rows, pot_amounts))
     else:
-        files = cycle_files(rows, pot_amounts, f"{format} export {Path(inputs[0]).name}")
+        files = cycle_files(rows, pot_amounts, f"{format} export {Path(inputs[0]).name}", frozenset(RULES))
     write_files(Path(output), files)
     click.echo(
         f"{len(rows.budgets)} pot{'s' if len(rows.budgets) != 1 else ''}, {len(rows.projects)} projects, "

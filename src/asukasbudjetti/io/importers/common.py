@@ -68,6 +68,8 @@ class CycleRows(BaseModel):
     budgets: dict[str, Fraction | None]
     #: Each pot's ballot kind ("approval" unless the export says otherwise).
     kinds: dict[str, str] = {}
+    #: Each pot's rule as the export names it (pabulib's META ``rule``), if it does.
+    rules: dict[str, str] = {}
     projects: list[ProjectRow]
     ballots: list[BallotRow]
     #: Votes given only as a count per project (paper ballots, aggregate exports).

@@ -29,6 +29,7 @@ def pots_as_rows(pots: dict[str, PotImport], format: str, source: str) -> CycleR
     projects, ballots, paper = [], [], {}
     budgets: dict[str, Fraction | None] = {}
     kinds: dict[str, str] = {}
+    rules: dict[str, str] = {}
     selected: dict[str, int] = {}
     votes: dict[str, int] = {}
     warnings: list[Problem] = []
@@ -48,6 +49,8 @@ def pots_as_rows(pots: dict[str, PotImport], format: str, source: str) -> CycleR
         paper.update(rows[2])
         budgets[pot] = election.budget
         kinds[pot] = "ranking" if election.vote_type is VoteType.ORDINAL else _KIND.get(election.vote_type, "approval")
+        if election.meta.get("rule"):
+            rules[pot] = election.meta["rule"]
         selected.update({p.project_id: p.selected for p in election.projects if p.selected is not None})
         votes.update({p.project_id: p.declared_votes for p in election.projects if p.declared_votes is not None})
         warnings += read.warnings
@@ -56,6 +59,7 @@ def pots_as_rows(pots: dict[str, PotImport], format: str, source: str) -> CycleR
         format=format,
         budgets=budgets,
         kinds=kinds,
+        rules=rules,
         projects=projects,
         ballots=ballots,
         paper=paper,
@@ -75,9 +79,14 @@ def _toml_text(text: str) -> str:
     return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
-def cycle_files(rows: CycleRows, amounts: dict[str, Fraction], name: str) -> dict[str, str]:
+def cycle_files(
+    rows: CycleRows, amounts: dict[str, Fraction], name: str, known_rules: frozenset[str] = frozenset()
+) -> dict[str, str]:
     """The files of a cycle folder holding ``rows``: cycle.toml, projects.csv, ballots.csv
-    and, when there are counts, paper_counts.csv. Every pot needs an amount."""
+    and, when there are counts, paper_counts.csv. Every pot needs an amount.
+
+    A pot's rule is the one the export names when it is in ``known_rules``, else greedy.
+    """
     missing = [pot for pot in rows.budgets if pot not in amounts]
     if missing:
         raise InputError(
@@ -103,7 +112,7 @@ def cycle_files(rows: CycleRows, amounts: dict[str, Fraction], name: str) -> dic
             "[[pots]]",
             f"name = {_toml_text(pot)}",
             f"amount = {_toml_text(format_money(amounts[pot]))}",
-            'rule = "greedy"',
+            f"rule = {_toml_text(rows.rules[pot] if rows.rules.get(pot) in known_rules else 'greedy')}",
             f'ballot = {{ kind = "{kind}" }}',
         ]
     files = {

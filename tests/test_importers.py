@@ -219,10 +219,10 @@ def test_omastadi_voter_rules_name_the_sheet_and_cell(omastadi: Path) -> None:
         validate_cycle(omastadi / "cycle.toml")
     book = omastadi / "omastadi.xlsx"
     assert str(caught.value).splitlines() == [
-        f"{book}:Eteläinen - Votes!L5: voter 'h4' (postal code 00800) votes in district 'Eteläinen'; "
+        f"{book}:Eteläinen - Votes!L5: voter 'uh4' (postal code 00800) votes in district 'Eteläinen'; "
         "expected a ballot in the voter's home district only",
-        f"{book}:Eteläinen - Votes!M6: voter 'h5' has age 11; expected at least 12 (voters.min_age)",
-        f"{book}:Itäinen - Votes!M4: voter 'h8' has no age; expected at least 12 (voters.min_age)",
+        f"{book}:Eteläinen - Votes!M6: voter 'uh5' has age 11; expected at least 12 (voters.min_age)",
+        f"{book}:Itäinen - Votes!M4: voter 'uh8' has no age; expected at least 12 (voters.min_age)",
     ]
 
 
@@ -243,8 +243,8 @@ def test_omastadi_convert_keeps_ages_postal_codes_and_published_result(omastadi:
     code, _, err = run("convert", "omastadi-xlsx", str(omastadi / "omastadi.xlsx"), "-o", str(omastadi / "c"))
     assert code == 0, err
     ballots = (omastadi / "c" / "ballots.csv").read_text(encoding="utf-8").splitlines()
-    assert ballots[4] == "h4,Eteläinen,201,,29,00800"
-    assert ballots[8] == "h8,Itäinen,301,,,00810"
+    assert ballots[4] == "uh4,Eteläinen,201,,29,00800"
+    assert ballots[8] == "uh8,Itäinen,301,,,00810"
     # The converted cycle plus the voter rules gives the same outcome as the workbook.
     text = (omastadi / "c" / "cycle.toml").read_text(encoding="utf-8")
     text = text.replace("[[pots]]", '[voters]\nmin_age = 12\nchoose = "home-district"\n\n[[pots]]', 1)
@@ -261,7 +261,7 @@ def test_omastadi_convert_keeps_ages_postal_codes_and_published_result(omastadi:
     assert code == 0, err
     pb = (omastadi / "pb" / "Eteläinen.pb").read_text(encoding="utf-8")
     assert "project_id;cost;name;votes;selected\n201;60000;Puisto;4;1\n" in pb
-    assert "voter_id;vote;age;postal_code\nh1;201,202;34;00100\n" in pb
+    assert "voter_id;vote;age;postal_code\nuh1;201,202;34;00100\n" in pb
 
 
 def test_omastadi_bad_rows_are_named_by_sheet_and_cell(tmp_path: Path) -> None:
@@ -274,7 +274,7 @@ def test_omastadi_bad_rows_are_named_by_sheet_and_cell(tmp_path: Path) -> None:
     assert [str(p) for p in caught.value.problems] == [
         "bad.xlsx:Itäinen - Projects!N2: project '302': cost 'kallis' is not an amount of money; "
         "expected digits such as 1000 or 1000.50",
-        "bad.xlsx:Eteläinen - Votes!M3: order 'h2': age 'viisitoista' is not a whole number",
+        "bad.xlsx:Eteläinen - Votes!M3: order 'uh2': age 'viisitoista' is not a whole number",
     ]
 
 
@@ -404,4 +404,23 @@ def test_exports_must_be_utf8(tmp_path: Path) -> None:
     assert code == 1
     assert err.strip() == (
         f"Error: {tmp_path / 'a.csv'}:1: byte 0xe4 is not UTF-8 text; expected a UTF-8 file (save it as UTF-8)"
+    )
+
+
+def test_omastadi_one_voter_across_budgets_is_seen_by_one_district(omastadi: Path) -> None:
+    # user_hash is the same voter in both budgets: uh6 votes in Itäinen and now also in
+    # Eteläinen (postal code and age aside), which "one-district" refuses on the second ballot.
+    sheets = {name: [list(row) for row in rows] for name, rows in SHEETS.items()}
+    sheets["Eteläinen - Votes"].append(
+        ["uh6", 0, "h9", 1, "Eteläinen", 100000, None, "203", 1, 0, "suomifi", "00100", "50", "", None, "", ""]
+    )
+    write_workbook(omastadi / "omastadi.xlsx", sheets)
+    text = CYCLE.replace('choose = "home-district"', 'choose = "one-district"')
+    (omastadi / "cycle.toml").write_text(text, encoding="utf-8")
+    record = tally_cycle(omastadi / "cycle.toml", exclude_invalid=True)
+    second = [w for w in record.warnings if "second district" in w.message]
+    # The cell is the voter's user_hash (column A) on the Itäinen sheet, row 2.
+    assert [w.file for w in second] == ["omastadi.xlsx:Itäinen - Votes!A2"]
+    assert "voter 'uh6' votes in a second district, 'Itäinen' (first: 'Eteläinen') (ballot left out)" in (
+        second[0].message
     )

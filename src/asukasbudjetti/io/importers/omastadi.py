@@ -36,7 +36,7 @@ PROJECTS = " - Projects"
 VOTE_COLUMNS = ("order_hash", "budget_total_amount", "voted_project_ids", "postal_code", "age")
 PROJECT_COLUMNS = ("id", "title", "budget")
 #: Our field names for the Votes columns (for the cell a message names).
-_FIELDS = {"order_hash": "voter_id", "voted_project_ids": "projects", "postal_code": "postal_code", "age": "age"}
+_FIELDS = {"user_hash": "voter_id", "voted_project_ids": "projects", "postal_code": "postal_code", "age": "age"}
 
 
 def _letter(index: int) -> str:
@@ -211,7 +211,9 @@ class CycleRowsBuilder:
             def at(name: str, r: int = r) -> str:
                 return self.cell(sheet, _letter(columns[name]), r)
 
-            voter = _text(value("order_hash"))
+            # user_hash is one voter across the budgets of one export (the salt is per run), so
+            # the cycle's rules on where a voter may vote see her; order_hash when it is missing.
+            voter = _text(value("user_hash")) or _text(value("order_hash"))
             try:
                 total = _amount(value("budget_total_amount"))
             except MoneyError as exc:

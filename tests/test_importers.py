@@ -199,9 +199,24 @@ def test_stanford_ranking_reads_titles_and_costs_from_the_cells() -> None:
         ("Playground", "Murals"),
         ("Bike lanes", "Playground", "Street lights"),
         ("Street lights", "Bike lanes"),
+        ("Playground",),
     )
     assert election.vote_type.value == "ordinal"
+    assert election.meta["max_length"] == "3"
     assert [w.code for w in read.warnings] == ["unranked-projects"]
+
+
+def test_stanford_ranking_tallies_by_position(tmp_path: Path) -> None:
+    # Three Rank columns: first place 3 points, second 2, third 1 (docs/rules.md, ordinal).
+    # Playground 3 + 2 + 3 = 8, Bike lanes 3 + 2 = 5, Street lights 1 + 3 = 4, Murals 2.
+    # 100000: Playground (50000 left), Bike lanes (10000), Street lights no, Murals (0).
+    code, _, err = run(
+        "convert", "stanford-ranking", str(FIXTURES / "stanford_ranking_individual.csv"), "-o", str(tmp_path / "c"),
+        "--amount", "100000",
+    )  # fmt: skip
+    assert code == 0, err
+    expected = {"stanford_ranking_individual": ("Playground", "Bike lanes", "Murals")}
+    assert funded(tmp_path / "c" / "cycle.toml") == expected
 
 
 # --- Helsinki OmaStadi ---------------------------------------------------------------------
@@ -424,3 +439,16 @@ def test_omastadi_one_voter_across_budgets_is_seen_by_one_district(omastadi: Pat
     assert "voter 'uh6' votes in a second district, 'Itäinen' (first: 'Eteläinen') (ballot left out)" in (
         second[0].message
     )
+
+
+def test_a_pabulib_pot_takes_its_own_paper_counts(tmp_path: Path) -> None:
+    # The same pot as decidim_cycle.toml, read as plain pabulib: 13, 11, 14 (hand-worked above).
+    shutil.copy(FIXTURES / "decidim_keskusta.pb", tmp_path / "k.pb")
+    shutil.copy(FIXTURES / "decidim_keskusta_paper.csv", tmp_path / "paper.csv")
+    (tmp_path / "cycle.toml").write_text(
+        '[cycle]\nname = "x"\n[[pots]]\nname = "K"\namount = "100000"\n'
+        'files = { format = "pabulib", ballots = "k.pb", paper_counts = "paper.csv" }\n',
+        encoding="utf-8",
+    )
+    assert funded(tmp_path / "cycle.toml") == {"K": ("13", "11", "14")}
+    assert "1 pots, 4 projects, 5 ballots" in validate_cycle(tmp_path / "cycle.toml")

@@ -68,6 +68,8 @@ class CycleRows(BaseModel):
     budgets: dict[str, Fraction | None]
     #: Each pot's ballot kind ("approval" unless the export says otherwise).
     kinds: dict[str, str] = {}
+    #: Each pot's longest allowed ballot where the export says (pabulib's ``max_length``).
+    max_projects: dict[str, int] = {}
     #: Each pot's rule as the export names it (pabulib's META ``rule``), if it does.
     rules: dict[str, str] = {}
     projects: list[ProjectRow]

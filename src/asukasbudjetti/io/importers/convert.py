@@ -30,6 +30,7 @@ def pots_as_rows(pots: dict[str, PotImport], format: str, source: str) -> CycleR
     budgets: dict[str, Fraction | None] = {}
     kinds: dict[str, str] = {}
     rules: dict[str, str] = {}
+    max_projects: dict[str, int] = {}
     selected: dict[str, int] = {}
     votes: dict[str, int] = {}
     warnings: list[Problem] = []
@@ -49,6 +50,8 @@ def pots_as_rows(pots: dict[str, PotImport], format: str, source: str) -> CycleR
         paper.update(rows[2])
         budgets[pot] = election.budget
         kinds[pot] = "ranking" if election.vote_type is VoteType.ORDINAL else _KIND.get(election.vote_type, "approval")
+        if election.meta.get("max_length", "").strip().isdigit():
+            max_projects[pot] = int(election.meta["max_length"])
         if election.meta.get("rule"):
             rules[pot] = election.meta["rule"]
         selected.update({p.project_id: p.selected for p in election.projects if p.selected is not None})
@@ -60,6 +63,7 @@ def pots_as_rows(pots: dict[str, PotImport], format: str, source: str) -> CycleR
         budgets=budgets,
         kinds=kinds,
         rules=rules,
+        max_projects=max_projects,
         projects=projects,
         ballots=ballots,
         paper=paper,
@@ -113,7 +117,7 @@ def cycle_files(
             f"name = {_toml_text(pot)}",
             f"amount = {_toml_text(format_money(amounts[pot]))}",
             f"rule = {_toml_text(rows.rules[pot] if rows.rules.get(pot) in known_rules else 'greedy')}",
-            f'ballot = {{ kind = "{kind}" }}',
+            f'ballot = {{ kind = "{kind}"{_longest(rows, pot)} }}',
         ]
     files = {
         "cycle.toml": "\n".join(lines) + "\n",
@@ -139,6 +143,14 @@ def cycle_files(
     if rows.paper:
         files["paper_counts.csv"] = _csv([["project_id", "votes"]] + [[p, str(n)] for p, n in rows.paper.items()])
     return files
+
+
+def _longest(rows: CycleRows, pot: str) -> str:
+    """``, max_projects = N`` where the export limits a ballot's length and a ballot obeys it."""
+    limit = rows.max_projects.get(pot)
+    if limit is None or limit < 1 or any(len(b.projects) > limit for b in rows.ballots if b.pot == pot):
+        return ""
+    return f", max_projects = {limit}"
 
 
 def file_name(pot: str) -> str:

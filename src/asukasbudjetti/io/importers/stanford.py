@@ -427,4 +427,7 @@ def read_ranking(raw: bytes, source: str, budget: Fraction) -> PotImport:
         )
     ]
     election = _election(source, budget, VoteType.ORDINAL, projects, voters, items, None, lines, "ranking")
-    return PotImport(election=election, warnings=warnings)
+    # The ballot's length is the number of Rank columns (the election's max_n_projects):
+    # the positional score counts from it, not from the longest ballot cast.
+    meta = {**election.meta, "max_length": str(len(cells0) - 1)}
+    return PotImport(election=election.model_copy(update={"meta": meta}), warnings=warnings)

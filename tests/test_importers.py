@@ -301,7 +301,7 @@ def test_consul_investments_per_heading(tmp_path: Path) -> None:
     # B does not fit, C fits (0). Norte (5000): D 4000 (5).
     text = (
         "ID,Title,Supports,Heading,Price,Selected,Winner\n"
-        '1,Parque,30,Centro,"Feasible (€70,000)",Yes,Yes\n2,Biblioteca,20,Centro,40000,Yes,No\n'
+        '1,Parque,30,Centro,"Feasible (€70,000)",Yes,Yes\n2,Biblioteca,20,Centro,Viable (40.000 €),Yes,No\n'
         "3,Luces,10,Centro,30000,No,No\n4,Bancos,5,Norte,4000,Yes,Yes\n"
     )
     (tmp_path / "investments.csv").write_text(text, encoding="utf-8")

@@ -36,11 +36,14 @@ _YES = ("yes", "sí", "si", "1", "true")
 
 def _price(text: str) -> tuple[Fraction, bool]:
     """A price, and whether it was read from formatted text (``Feasible (€1,000)``)."""
+    if re.fullmatch(r"\d+(\.\d+)?", text.strip()):
+        return parse_money(text.strip()), False
     inside = re.search(r"\(([^()]*)\)\s*$", text)
-    formatted = inside is not None or not re.fullmatch(r"\d+(\.\d+)?", text.strip())
     raw = inside.group(1) if inside else text
-    digits = re.sub(r"[^\d.]", "", raw.replace(",", ""))
-    return parse_money(digits), formatted
+    # formatted_price is number_to_currency with precision 0: whole units, and "," or "."
+    # as the thousands separator by locale ("€70,000", "70.000 €"), so every non-digit goes.
+    digits = re.sub(r"\D", "", raw)
+    return parse_money(digits), True
 
 
 def read_consul(raw: bytes, source: str) -> CycleRows:

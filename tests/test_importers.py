@@ -13,12 +13,14 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from importer_workbooks import CYCLE, SHEETS, VOTE_HEADER, write_workbook
 
 from asukasbudjetti.cli import main
 from asukasbudjetti.cycles import tally_cycle, validate_cycle
 from asukasbudjetti.errors import ProblemsError, RuleError
-from asukasbudjetti.io.importers import read_cycle_rows, read_pot
+from asukasbudjetti.io.importers import add_paper_counts, read_cycle_rows, read_pot
 
 HERE = Path(__file__).resolve().parent
 FIXTURES = HERE / "fixtures" / "importers"
@@ -452,3 +454,61 @@ def test_a_pabulib_pot_takes_its_own_paper_counts(tmp_path: Path) -> None:
     )
     assert funded(tmp_path / "cycle.toml") == {"K": ("13", "11", "14")}
     assert "1 pots, 4 projects, 5 ballots" in validate_cycle(tmp_path / "cycle.toml")
+
+
+# --- Properties: what a platform writes, the reader reads back -----------------------------
+
+
+TITLES = st.lists(
+    st.text(alphabet="abcdefgh äö-", min_size=1, max_size=8).map(str.strip).filter(bool),
+    min_size=1,
+    max_size=6,
+    unique=True,
+)
+
+
+@settings(max_examples=60, deadline=None)
+@given(data=st.data(), titles=TITLES)
+def test_stanford_approvals_read_back_what_the_platform_wrote(data: st.DataObject, titles: list[str]) -> None:
+    # Written as approvals_individual_csv writes it (header, $cost row, 0/1 rows), with
+    # Python's csv quoting titles that need it, as Ruby's CSV does.
+    import csv
+    import io
+
+    costs = data.draw(st.lists(st.integers(1, 10**7), min_size=len(titles), max_size=len(titles)))
+    rows = data.draw(st.lists(st.lists(st.booleans(), min_size=len(titles), max_size=len(titles)), max_size=12))
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(["Voter ID", "Authentication ID", *titles])
+    writer.writerow(["", "", *(f"${c}" for c in costs)])
+    for k, row in enumerate(rows):
+        writer.writerow([str(k + 1), "", *(int(x) for x in row)])
+    read = read_pot("stanford-approvals", out.getvalue().encode(), "a.csv", budget=Fraction(10**8))
+    election = read.election
+    assert [(p.project_id, p.cost) for p in election.projects] == list(zip(titles, costs, strict=True))
+    kept = [(str(k + 1), tuple(t for t, x in zip(titles, row, strict=True) if x)) for k, row in enumerate(rows)]
+    kept = [(voter, chosen) for voter, chosen in kept if chosen]
+    assert list(zip(election.ballots.voter_ids, election.ballots.projects, strict=True)) == kept
+    assert bool(read.warnings) == (len(kept) < len(rows))
+
+
+@settings(max_examples=60, deadline=None)
+@given(data=st.data(), titles=TITLES)
+def test_decidim_pb_with_paper_counts_scores_online_plus_paper(data: st.DataObject, titles: list[str]) -> None:
+    # A Decidim-layout file (order ids, sorted votes) and paper counts: each project's
+    # online approvals plus its paper count is what greedy ranks by; checked against a
+    # count made here from the drawn orders.
+    ids = [str(10 + k) for k in range(len(titles))]
+    orders = data.draw(st.lists(st.sets(st.sampled_from(ids), min_size=1), min_size=1, max_size=10))
+    paper = data.draw(st.lists(st.integers(0, 50), min_size=len(ids), max_size=len(ids)))
+    lines = ["META", "key;value", "description;x", f"num_projects;{len(ids)}", f"num_votes;{len(orders)}"]
+    lines += ["budget;1000", "vote_type;approval", "rule;greedy", "PROJECTS", "project_id;name;cost;votes;selected"]
+    lines += [f"{i};{t};100;{sum(i in o for o in orders)};0" for i, t in zip(ids, titles, strict=True)]
+    lines += ["VOTES", "voter_id;vote"] + [f"{500 + k};{','.join(sorted(o))}" for k, o in enumerate(orders)]
+    election = read_pot("decidim-pb", "\n".join(lines).encode(), "d.pb").election
+    counts = {i: n for i, n in zip(ids, paper, strict=True) if n}
+    with_paper = add_paper_counts(election, counts, {}, "p.csv")
+    online = {i: sum(i in items for items in with_paper.ballots.projects) for i in ids}
+    assert {p.project_id: online[p.project_id] + (p.extra_approvals or 0) for p in with_paper.projects} == {
+        i: sum(i in o for o in orders) + n for i, n in zip(ids, paper, strict=True)
+    }

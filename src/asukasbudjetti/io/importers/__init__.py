@@ -221,8 +221,10 @@ def rows_elections(rows: CycleRows, amounts: dict[str, Fraction]) -> dict[str, E
             "num_votes": str(len(ballots)),
             "budget": format_money(amounts[pot]),
             "vote_type": vote_type.value,
-            "rule": "greedy",
+            "rule": rows.rules.get(pot, "greedy"),
         }
+        if pot in rows.max_projects:
+            meta["max_length"] = str(rows.max_projects[pot])
         elections[pot] = Election(
             source=rows.source,
             meta=meta,

@@ -896,7 +896,7 @@ def read_paper_counts(path: Path, source: str) -> dict[str, int]:
     for line, row in enumerate(rows[1:], start=2):
         if not any(cell.strip() for cell in row):
             continue
-        if len(row) != 2 or not row[1].strip().isdigit():
+        if len(row) != 2 or not (row[1].strip().isascii() and row[1].strip().isdigit()):
             problems.append(
                 _problem(
                     source,

@@ -159,7 +159,7 @@ def election_rows(pot: str, election: Election) -> tuple[list[ProjectRow], list[
             pot=pot,
             projects=table.projects[i],
             points=table.points[i] if table.points is not None else None,
-            age=int(ages[i]) if ages is not None and ages[i].isdigit() else None,
+            age=int(ages[i]) if ages is not None and ages[i].isascii() and ages[i].isdigit() else None,
             postal_code=(postal[i] or None) if postal is not None else None,
             line=table.lines[i] if table.lines else 0,
         )

@@ -138,6 +138,6 @@ def whole_number(text: str) -> int | None:
     cleaned = text.strip()
     if cleaned.endswith(".0"):
         cleaned = cleaned[:-2]
-    if cleaned.isdigit():
+    if cleaned.isascii() and cleaned.isdigit():  # "²".isdigit() is True, but int() refuses it
         return int(cleaned)
     return None

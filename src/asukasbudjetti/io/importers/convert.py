@@ -50,7 +50,7 @@ def pots_as_rows(pots: dict[str, PotImport], format: str, source: str) -> CycleR
         paper.update(rows[2])
         budgets[pot] = election.budget
         kinds[pot] = "ranking" if election.vote_type is VoteType.ORDINAL else _KIND.get(election.vote_type, "approval")
-        if election.meta.get("max_length", "").strip().isdigit():
+        if re.fullmatch(r"[0-9]+", election.meta.get("max_length", "").strip()):
             max_projects[pot] = int(election.meta["max_length"])
         if election.meta.get("rule"):
             rules[pot] = election.meta["rule"]

@@ -194,7 +194,7 @@ class CycleRowsBuilder:
             )
             for column, store in (("votes", self.declared_votes), ("selected", self.declared_selected)):
                 text = _text(value(column))
-                if text.isdigit():
+                if text.isascii() and text.isdigit():
                     store[project_id] = int(text)
 
     def votes_sheet(self, pot: str, sheet: str, rows: list[tuple[Any, ...]]) -> None:
@@ -247,7 +247,7 @@ class CycleRowsBuilder:
                     )
                 )
                 continue
-            if age_text and not age_text.isdigit():
+            if age_text and not (age_text.isascii() and age_text.isdigit()):
                 self.problems.append(
                     problem(at("age"), None, "age", f"order {voter!r}: age {age_text!r} is not a whole number")
                 )

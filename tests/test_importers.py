@@ -565,5 +565,5 @@ def test_paper_counts_in_other_scripts_digits_are_refused_not_crashed_on(tmp_pat
         '[[pots]]\nname = "K"\namount = "100000"\npabulib = "decidim_keskusta.pb"\n',
         encoding="utf-8",
     )
-    with pytest.raises(ProblemsError, match="paper.csv:2: row"):
+    with pytest.raises(ProblemsError, match=r"paper\.csv:2: row"):
         tally_cycle(tmp_path / "cycle.toml")

@@ -250,6 +250,11 @@ def test_omastadi_workbook_tallies_as_a_cycle(omastadi: Path) -> None:
     record = tally_cycle(omastadi / "cycle.toml", exclude_invalid=True)
     assert {o.pot: o.funded for o in record.outcomes} == {"Eteläinen": ("201", "202"), "Itäinen": ("302",)}
     assert [(o.spent, o.left) for o in record.outcomes] == [(90000, 10000), (20000, 30000)]
+    # The Projects sheets' `selected` (201, 202 and 302) is the announced outcome, and it matches.
+    assert [(o.announced.funded, o.announced.matches) for o in record.outcomes if o.announced] == [
+        (("201", "202"), True),
+        (("302",), True),
+    ]
     left_out = [w.file for w in record.warnings if "ballot left out" in w.message]
     # The record names input files without their folder.
     assert left_out == [f"omastadi.xlsx:{cell}" for cell in
@@ -312,6 +317,18 @@ def test_consul_investments_per_heading(tmp_path: Path) -> None:
     assert code == 0, err
     assert "rounded-price" in err or "formatted text" in err
     assert funded(tmp_path / "c" / "cycle.toml") == {"Centro": ("1", "3"), "Norte": ("4",)}
+    # Read straight from a cycle, the winners (1 and 4, not "selected" for the final vote: 1, 2
+    # and 4) are the announced outcome: Centro's count funds 3 as well, Norte matches.
+    (tmp_path / "cycle.toml").write_text(
+        '[cycle]\nname = "c"\n[files]\nformat = "consul-investments"\nexport = "investments.csv"\n'
+        '[[pots]]\nname = "Centro"\namount = "100000"\n[[pots]]\nname = "Norte"\namount = "5000"\n',
+        encoding="utf-8",
+    )
+    record = tally_cycle(tmp_path / "cycle.toml")
+    assert [(o.pot, o.announced.funded, o.announced.extra) for o in record.outcomes if o.announced] == [
+        ("Centro", ("1",), ("3",)),
+        ("Norte", ("4",), ()),
+    ]
 
 
 # --- Round trip: cycle -> pabulib -> cycle --------------------------------------------------

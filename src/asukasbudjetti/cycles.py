@@ -356,6 +356,8 @@ class _Inputs(BaseModel):
     places: dict[int, Place] = {}
     #: What the importers lost on the way (warnings, recorded).
     warnings: list[Problem] = []
+    #: The outcome a platform's export announces (1 funded, 0 not), per project.
+    declared_selected: dict[str, int] = {}
 
 
 def _read_inputs(loaded: LoadedCycle) -> _Inputs:
@@ -397,6 +399,7 @@ def _read_inputs(loaded: LoadedCycle) -> _Inputs:
     paper: dict[str, int] = {}
     places: dict[int, Place] = {}
     warnings: list[Problem] = []
+    declared_selected: dict[str, int] = {}
     if imported_format and files.export is not None:
         export_path = base / files.export
         projects_source = ballots_source = str(export_path)
@@ -404,6 +407,7 @@ def _read_inputs(loaded: LoadedCycle) -> _Inputs:
         _check_imported_amounts(loaded, rows.budgets, str(export_path))
         projects, ballots, paper, places = rows.projects, rows.ballots, dict(rows.paper), rows.places
         warnings += rows.warnings
+        declared_selected = rows.declared_selected
         paths.append(export_path)
     elif files.projects is not None and files.ballots is not None:
         projects_path, ballots_path = base / files.projects, base / files.ballots
@@ -443,6 +447,7 @@ def _read_inputs(loaded: LoadedCycle) -> _Inputs:
         pabulib=pabulib,
         places=places,
         warnings=warnings,
+        declared_selected=declared_selected,
     )
 
 
@@ -805,6 +810,7 @@ def _csv_pot_election(
             cost=WITHDRAWN_COST if p.project_id in withdrawn else p.cost,
             name=p.name,
             extra_approvals=inputs.paper.get(p.project_id),
+            selected=inputs.declared_selected.get(p.project_id),
             source=SourceLocation(file=inputs.projects_source, line=p.line),
         )
         for p in mine
@@ -828,6 +834,9 @@ def _csv_pot_election(
     meta = {"budget": format_money(rest_budget), "vote_type": vote_type.value, "rule": pot.rule, "subunit": pot.name}
     if pot.ballot.kind == "ranking" and pot.ballot.max_projects is not None:
         meta["max_length"] = str(pot.ballot.max_projects)
+    # An export that announces the outcome (OmaStadi's and Decidim's `selected`, CONSUL's
+    # winners) gets it compared, as a .pb file's `selected` column is.
+    announced = any(m.selected is not None for m in models)
     election = Election(
         source=inputs.ballots_source,
         meta=meta,
@@ -835,6 +844,7 @@ def _csv_pot_election(
         budget=rest_budget,
         projects=models,
         ballots=table,
+        projects_header=("project_id", "cost", "name", "selected") if announced else ("project_id", "cost"),
     )
     return election, pot_forced, forced_cost
 

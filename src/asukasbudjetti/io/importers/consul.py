@@ -121,9 +121,9 @@ def read_consul(raw: bytes, source: str) -> CycleRows:
         )
         places[line] = Place(file=source, line=line)
         paper[project_id] = supports
-        for field, store in (("selected", selected),):
-            if field in index:
-                store[project_id] = int(row[index[field]].strip().lower() in _YES)
+        # CONSUL's "selected" means chosen for the final vote; "winner" is the announced funding.
+        if "winner" in index:
+            selected[project_id] = int(row[index["winner"]].strip().lower() in _YES)
     if problems:
         raise ProblemsError(problems)
     warnings = [

@@ -584,3 +584,21 @@ def test_paper_counts_in_other_scripts_digits_are_refused_not_crashed_on(tmp_pat
     )
     with pytest.raises(ProblemsError, match=r"paper\.csv:2: row"):
         tally_cycle(tmp_path / "cycle.toml")
+
+
+def test_a_cycle_names_an_export_with_its_format(omastadi: Path) -> None:
+    from asukasbudjetti.errors import InputError
+
+    text = CYCLE.replace('export = "omastadi.xlsx"', 'export = "omastadi.xlsx"\nballots = "b.csv"')
+    (omastadi / "cycle.toml").write_text(text, encoding="utf-8")
+    with pytest.raises(InputError, match="reads projects and ballots from export"):
+        validate_cycle(omastadi / "cycle.toml")
+    (omastadi / "cycle.toml").write_text(CYCLE.replace('format = "omastadi-xlsx"\n', ""), encoding="utf-8")
+    with pytest.raises(InputError, match="export needs a format"):
+        validate_cycle(omastadi / "cycle.toml")
+    (omastadi / "cycle.toml").write_text(CYCLE.replace('"Itäinen"', '"Itä"'), encoding="utf-8")
+    with pytest.raises(InputError, match=r"pots Itä are not in .*omastadi\.xlsx"):
+        validate_cycle(omastadi / "cycle.toml")
+    (omastadi / "cycle.toml").write_text(CYCLE.replace('"50000"', '"60000"'), encoding="utf-8")
+    with pytest.raises(InputError, match=r"pot 'Itäinen' has amount 60000, but .* says 50000"):
+        validate_cycle(omastadi / "cycle.toml")

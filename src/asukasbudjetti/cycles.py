@@ -368,6 +368,13 @@ def _read_inputs(loaded: LoadedCycle) -> _Inputs:
     csv_pots = [p.name for p in config.pots if p.pabulib is None and p.files is None]
     if imported_format and files.export is None:
         raise InputError(f"{loaded.path}: [files] format = {files.format!r} needs export = the platform's export file")
+    if imported_format and (files.projects is not None or files.ballots is not None):
+        raise InputError(
+            f"{loaded.path}: [files] format = {files.format!r} reads projects and ballots from export; "
+            "expected no projects or ballots files beside it"
+        )
+    if not imported_format and files.export is not None:
+        raise InputError(f"{loaded.path}: [files] export needs a format; expected format = one of the importers")
     if csv_pots and not imported_format and (files.projects is None or files.ballots is None):
         raise InputError(
             f"{loaded.path}: pots {', '.join(csv_pots)} have no pabulib file, so [files] needs projects and ballots"

@@ -2,7 +2,8 @@
 
 The columns are those ``hkiexport.rake`` writes (``export_component_votes`` and
 ``project_data`` in City-of-Helsinki/decidim-helsinki, lib/tasks/hkiexport.rake): the
-Votes sheet's ``postal_code`` is column L and ``age`` column M, as there.
+Votes sheet's ``postal_code`` is column L and ``age`` column M, as there (the hash of
+lines 306–328 at commit 03e05892; the Projects hash is lines 354–371).
 """
 
 from __future__ import annotations

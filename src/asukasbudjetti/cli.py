@@ -730,10 +730,16 @@ def convert(
     costs: str | None,
     lang: str | None,
 ) -> None:
-    """Convert platform exports (FORMAT: see docs/importers.md) to a cycle folder or pabulib files.
+    """Convert platform exports to a cycle folder or pabulib files (docs/importers.md).
 
-    FORMAT cycle reads a cycle file and writes one .pb per pot (for pabulib, pabutools,
-    equalshares.net). Whatever the export loses is printed as a warning.
+    \b
+    FORMAT, one file per pot: pabulib, decidim-pb, stanford-approvals,
+      stanford-knapsacks, stanford-tokens, stanford-ranking;
+    one file per cycle: omastadi-xlsx, decidim-projects, consul-investments;
+    cycle: a cycle file, written as one .pb per pot (for pabulib, pabutools,
+      equalshares.net).
+
+    Whatever the export loses is printed as a warning.
     """
     from asukasbudjetti.cycles import pot_elections
     from asukasbudjetti.io.importers import rows_elections

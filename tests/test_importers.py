@@ -602,3 +602,44 @@ def test_a_cycle_names_an_export_with_its_format(omastadi: Path) -> None:
     (omastadi / "cycle.toml").write_text(CYCLE.replace('"50000"', '"60000"'), encoding="utf-8")
     with pytest.raises(InputError, match=r"pot 'Itäinen' has amount 60000, but .* says 50000"):
         validate_cycle(omastadi / "cycle.toml")
+
+
+@pytest.mark.parametrize(
+    ("format", "export", "expected"),
+    [
+        ("stanford-approvals", "stanford_approvals_individual.csv", {"Playground", "Street lights", "Murals"}),
+        ("stanford-knapsacks", "stanford_knapsacks_individual.csv", {"Playground", "Bike lanes", "Murals"}),
+        ("decidim-pb", "decidim_keskusta.pb", {"11", "12", "14"}),
+    ],
+)
+def test_pabulib_output_reads_in_pabutools(tmp_path: Path, format: str, export: str, expected: set[str]) -> None:
+    # pabutools (an independent reader and greedy, a dev extra) on the .pb files convert
+    # writes: the same funded projects as worked by hand above.
+    election = pytest.importorskip("pabutools.election", reason="pabutools is a dev extra")
+    rules = pytest.importorskip("pabutools.rules", reason="pabutools is a dev extra")
+    code, _, err = run("convert", format, str(FIXTURES / export), "--to", "pabulib", "-o", str(tmp_path),
+                       "--amount", "100000")  # fmt: skip
+    assert code == 0, err
+    (path,) = tmp_path.glob("*.pb")
+    instance, profile = election.parse_pabulib(str(path))
+    outcome = rules.greedy_utilitarian_welfare(instance, profile, sat_class=election.Cost_Sat)
+    assert {project.name for project in outcome} == expected
+
+
+def test_a_tokens_pot_takes_its_costs_from_the_approvals_file(tmp_path: Path) -> None:
+    # The tokens tally worked above (Bike lanes, Playground, Murals), read from a cycle pot;
+    # without the approvals file there are no costs, and the error says where to get them.
+    from asukasbudjetti.errors import InputError
+
+    for name in ("stanford_tokens_individual.csv", "stanford_approvals_individual.csv"):
+        shutil.copy(FIXTURES / name, tmp_path / name)
+    costs = ', costs = "stanford_approvals_individual.csv"'
+    pot = (
+        '[[pots]]\nname = "T"\namount = "100000"\nballot = { kind = "cumulative" }\n'
+        f'files = {{ format = "stanford-tokens", ballots = "stanford_tokens_individual.csv"{costs} }}\n'
+    )
+    (tmp_path / "cycle.toml").write_text('[cycle]\nname = "t"\n' + pot, encoding="utf-8")
+    assert funded(tmp_path / "cycle.toml") == {"T": ("Bike lanes", "Playground", "Murals")}
+    (tmp_path / "cycle.toml").write_text('[cycle]\nname = "t"\n' + pot.replace(costs, ""), encoding="utf-8")
+    with pytest.raises(InputError, match="tokens_individual has no costs; expected an approvals_individual file"):
+        tally_cycle(tmp_path / "cycle.toml")

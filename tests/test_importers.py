@@ -149,6 +149,10 @@ def test_decidim_projects_export_csv_and_json(tmp_path: Path) -> None:
         ("1", "7", 60000, "Puisto"),
         ("2", "7", 50000, "Kirjasto"),
     ]
+    # JSON has no rows: a project is named by its place in the list.
+    with pytest.raises(ProblemsError) as caught:
+        read_cycle_rows("decidim-projects", json_text.replace("50000", '"paljon"').encode(), "projects.json")
+    assert str(caught.value).startswith("projects.json[2]: project '2': budget_amount 'paljon' is not an amount")
 
 
 # --- Stanford PB -------------------------------------------------------------------------------

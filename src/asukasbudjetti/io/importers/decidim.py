@@ -182,7 +182,13 @@ def read_decidim_projects(raw: bytes, source: str, lang: str | None = None) -> C
     greedy rules only, and the pots' amounts are not in the export.
     """
     stripped = raw.lstrip()
-    if stripped.startswith((b"[", b"\xef\xbb\xbf[")):
+    is_json = stripped.startswith((b"[", b"\xef\xbb\xbf["))
+
+    def where(line: int) -> tuple[str, int | None]:
+        """A CSV row's line; a JSON project's place in the list, ``FILE[N]`` (JSON has no rows)."""
+        return (f"{source}[{line}]", None) if is_json else (source, line)
+
+    if is_json:
         records = _json_records(raw, source)
     else:
         rows = csv_rows(raw, source)
@@ -200,8 +206,7 @@ def read_decidim_projects(raw: bytes, source: str, lang: str | None = None) -> C
         missing.append("title/<locale>")
     if missing:
         raise fail(
-            source,
-            records[0][0] if records[0][0] > 2 else 1,
+            *where(1),
             "missing-column",
             f"the projects export has no {', '.join(missing)}",
             "Decidim's projects export: id, title/<locale>, budget/id, budget_amount, confirmed_votes",
@@ -213,6 +218,7 @@ def read_decidim_projects(raw: bytes, source: str, lang: str | None = None) -> C
     places: dict[int, Place] = {}
     problems: list[Problem] = []
     warnings: list[Problem] = []
+    seen: set[str] = set()
     for line, record in records:
         project_id = record.get("id", "").strip()
         pot = record.get("budget/id", "").strip()
@@ -220,7 +226,12 @@ def read_decidim_projects(raw: bytes, source: str, lang: str | None = None) -> C
         try:
             cost = parse_money(record.get("budget_amount", ""))
         except MoneyError as exc:
-            problems.append(problem(source, line, "cost", f"project {project_id!r}: budget_amount {exc}"))
+            problems.append(problem(*where(line), "cost", f"project {project_id!r}: budget_amount {exc}"))
+            continue
+        if project_id in seen:
+            problems.append(
+                problem(*where(line), "duplicate-project", f"project {project_id!r} is listed again", "each id once")
+            )
             continue
         counts = {
             k: whole_number(record[k]) for k in ("confirmed_votes", "paper_ballots", "total_votes") if record.get(k)
@@ -229,8 +240,7 @@ def read_decidim_projects(raw: bytes, source: str, lang: str | None = None) -> C
         if bad or not project_id or not pot:
             problems.append(
                 problem(
-                    source,
-                    line,
+                    *where(line),
                     "row",
                     f"project {project_id!r}: {', '.join(bad) or 'id or budget/id'} is not a whole number or is empty",
                     "a whole number of votes",
@@ -243,7 +253,8 @@ def read_decidim_projects(raw: bytes, source: str, lang: str | None = None) -> C
             votes = (counts.get("confirmed_votes") or 0) + (counts.get("paper_ballots") or 0)
         budgets.setdefault(pot, None)
         projects.append(ProjectRow(project_id=project_id, pot=pot, cost=cost, name=title, line=line))
-        places[line] = Place(file=source, line=line)
+        places[line] = Place(file=where(line)[0], line=where(line)[1])
+        seen.add(project_id)
         paper[project_id] = votes
         if record.get("selected") in ("0", "1", "true", "false"):
             selected[project_id] = int(record["selected"] in ("1", "true"))
@@ -292,7 +303,7 @@ def _json_records(raw: bytes, source: str) -> list[tuple[int, dict[str, str]]]:
     for index, item in enumerate(data):
         flat: dict[str, str] = {}
         _flatten(item, "", flat)
-        # JSON has no lines to cite: the project's position in the list stands in for one.
+        # JSON has no rows to cite: the project's place in the list (from 1) stands in for one.
         records.append((index + 1, flat))
     return records
 

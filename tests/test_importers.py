@@ -647,3 +647,17 @@ def test_a_tokens_pot_takes_its_costs_from_the_approvals_file(tmp_path: Path) ->
     (tmp_path / "cycle.toml").write_text('[cycle]\nname = "t"\n' + pot.replace(costs, ""), encoding="utf-8")
     with pytest.raises(InputError, match="tokens_individual has no costs; expected an approvals_individual file"):
         tally_cycle(tmp_path / "cycle.toml")
+
+
+def test_omastadi_budget_nobody_voted_in(omastadi: Path) -> None:
+    # Both sheets of a budget empty (project_data maps no votes): a pot with nothing in it,
+    # warned; one empty sheet beside a full one stays an error (test_empty_and_incomplete_sheets).
+    sheets = {name: [list(row) for row in rows] for name, rows in SHEETS.items()}
+    sheets["Itäinen - Votes"], sheets["Itäinen - Projects"] = [], []
+    write_workbook(omastadi / "omastadi.xlsx", sheets)
+    record = tally_cycle(omastadi / "cycle.toml", exclude_invalid=True)
+    assert {o.pot: (o.funded, o.left) for o in record.outcomes} == {
+        "Eteläinen": (("201", "202"), 10000),
+        "Itäinen": ((), 50000),
+    }
+    assert "omastadi.xlsx:Itäinen - Votes!A1" in [w.file for w in record.warnings if w.code == "no-votes"]

@@ -95,6 +95,23 @@ def read_omastadi(raw: bytes, source: str) -> CycleRows:
             "an OmaStadi budget_votes export",
         )
     rows = CycleRowsBuilder(source)
+
+    def blank(name: str) -> bool:
+        return not any(_text(v) for row in sheets.get(name, []) for v in row)
+
+    # A budget nobody voted in has an empty Votes sheet and an empty Projects sheet (its
+    # project_data maps no votes): a pot without projects, not a broken file.
+    for budget in [b for b in budgets if blank(b + VOTES) and blank(b + PROJECTS) and b + PROJECTS in sheets]:
+        budgets.remove(budget)
+        rows.budgets[budget] = None
+        rows.warnings.append(
+            warning(
+                f"{source}:{budget + VOTES}!A1",
+                None,
+                "no-votes",
+                f"budget {budget!r} has no votes: its sheets are empty, so the pot has no projects and no amount",
+            )
+        )
     for budget in budgets:
         if budget + PROJECTS not in sheets:
             raise fail(

@@ -39,3 +39,4 @@ class Problem(BaseModel):
     def as_error(self) -> Problem:
         """The same problem as an error (``--strict``)."""
         return self.model_copy(update={"severity": Severity.ERROR})
+

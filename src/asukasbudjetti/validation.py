@@ -182,7 +182,8 @@ def _check_projects(check: _Collector) -> None:
             check.error(
                 line,
                 "duplicate-project",
-                f"project {project.project_id!r} is listed again (first on line {first_line[project.project_id]})",
+                f"project {project.project_id!r} is listed again (first on line "
+                f"{first_line[project.project_id]})",
                 "each project_id once",
             )
             continue
@@ -208,7 +209,8 @@ def _check_projects(check: _Collector) -> None:
             check.error(
                 line,
                 "withdrawn-selected",
-                f"project {project.project_id!r} has the withdrawn cost 999999999 but selected {project.selected}",
+                f"project {project.project_id!r} has the withdrawn cost 999999999 but selected "
+                f"{project.selected}",
                 "selected 0 for a withdrawn project",
             )
 
@@ -241,7 +243,9 @@ class _BallotRules:
         self.min_sum = numbers.get("min_sum_points")
         self.max_sum = numbers.get("max_sum_points")
         self.limits = limits
-        self.check_costs = self.approval_like and (limits.min_sum_cost is not None or limits.max_sum_cost is not None)
+        self.check_costs = self.approval_like and (
+            limits.min_sum_cost is not None or limits.max_sum_cost is not None
+        )
 
     def plainly_valid_counts(self, ballots: BallotTable) -> Counter[str] | None:
         """Each project's supporters when no ballot can have a finding (approval-like, known

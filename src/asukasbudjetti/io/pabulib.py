@@ -170,7 +170,8 @@ class _Reader:
                     self.error(
                         line,
                         "duplicate-section",
-                        f"section {marker} appears a second time (first on line {section_lines[marker]})",
+                        f"section {marker} appears a second time (first on line "
+                        f"{section_lines[marker]})",
                         "each of META, PROJECTS, VOTES once",
                     )
                     current = None
@@ -300,7 +301,9 @@ class _Reader:
         )
         return False
 
-    def read_meta(self, rows: list[tuple[int, list[str]]], section_line: int) -> tuple[dict[str, str], dict[str, int]]:
+    def read_meta(
+        self, rows: list[tuple[int, list[str]]], section_line: int
+    ) -> tuple[dict[str, str], dict[str, int]]:
         meta: dict[str, str] = {}
         meta_lines: dict[str, int] = {}
         header = self.header(rows, section_line, "META", ("key", "value"))
@@ -336,7 +339,9 @@ class _Reader:
                 self.error(meta_lines["budget"], "bad-budget", f"budget: {exc}")
         vote_type: VoteType | None = None
         if "vote_type" not in meta:
-            self.error(section_line, "missing-meta", "META has no vote_type", f"one of {_VOTE_TYPES}")
+            self.error(
+                section_line, "missing-meta", "META has no vote_type", f"one of {_VOTE_TYPES}"
+            )
         else:
             try:
                 vote_type = VoteType(meta["vote_type"])
@@ -426,7 +431,9 @@ class _Reader:
             )
         return value
 
-    def optional_number(self, fields: dict[str, str], column: str, line: int, project_id: str) -> Fraction | None:
+    def optional_number(
+        self, fields: dict[str, str], column: str, line: int, project_id: str
+    ) -> Fraction | None:
         text = fields.get(column, "")
         if text == "":
             return None
@@ -526,7 +533,9 @@ class _Reader:
                         self.split_points(points_text, line, voter_id, vote_type)
                         continue
                 else:
-                    points = split_points[points_text] = self.split_points(points_text, line, voter_id, vote_type)
+                    points = split_points[points_text] = self.split_points(
+                        points_text, line, voter_id, vote_type
+                    )
                     if points is None:
                         continue
                 points_column.append(points)
@@ -567,7 +576,9 @@ class _Reader:
             return None
         return items
 
-    def split_points(self, text: str, line: int, voter_id: str, vote_type: VoteType | None) -> tuple[int, ...] | None:
+    def split_points(
+        self, text: str, line: int, voter_id: str, vote_type: VoteType | None
+    ) -> tuple[int, ...] | None:
         items = self.split_items(text, line, voter_id, "points")
         if items is None:
             return None
@@ -737,10 +748,8 @@ def _project_cell(project: Project, column: str) -> str:
     if column == "votes" and project.declared_votes is not None:
         return str(project.declared_votes)
     if column == "score" and project.declared_score is not None:
-        return (
-            format_money(project.declared_score)
-            if project.declared_score >= 0
-            else ("-" + format_money(-project.declared_score))
+        return format_money(project.declared_score) if project.declared_score >= 0 else (
+            "-" + format_money(-project.declared_score)
         )
     if column == "selected" and project.selected is not None:
         return str(project.selected)

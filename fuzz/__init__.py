@@ -6,7 +6,7 @@ The modules, in the order a case flows through them:
 - :mod:`fuzz.strategies`: hypothesis strategies for almost-right values (TOML, CSV,
   ``.pb`` fields, JSON, command line options);
 - :mod:`fuzz.mutate`: byte, line, encoding and structure-aware mutations of a file;
-- :mod:`fuzz.targets`: the targets (``pabulib``, ``cycle``, ``record``, ``options``),
+- :mod:`fuzz.targets`: the targets (``pabulib``, ``cycle``, ``record``, ``options``, ``importers``),
   each making a :class:`~fuzz.targets.Case` from the project's fixtures and examples;
 - :mod:`fuzz.check`: running a case through the real command line and the property it
   must keep (no traceback, no internal error, no partial output, no hang);

@@ -10,7 +10,9 @@ them with :mod:`fuzz.mutate`:
   without ``--exclude-invalid``) and ``validate``;
 - ``record``: a result record through ``verify`` (with its input files beside it, so
   that it re-runs the tally), ``explain`` (both languages) and ``report`` (HTML, Markdown);
-- ``options``: a valid ``.pb`` file through ``tally`` with fuzzed options.
+- ``options``: a valid ``.pb`` file through ``tally`` with fuzzed options;
+- ``importers``: a platform export (Decidim, Stanford PB) through ``convert``, or a
+  cycle reading such exports through ``tally`` and ``validate``.
 """
 
 from __future__ import annotations
@@ -233,6 +235,51 @@ def cycle_case(rng: Random, draw: Draw) -> Case:
     return Case("cycle", files, args, note="; ".join(notes))
 
 
+#: The platform-export fixtures: each file with the convert FORMAT that reads it.
+IMPORT_FORMATS = {
+    "decidim_keskusta.pb": "decidim-pb",
+    "stanford_approvals_individual.csv": "stanford-approvals",
+    "stanford_knapsacks_individual.csv": "stanford-knapsacks",
+    "stanford_tokens_individual.csv": "stanford-tokens",
+    "stanford_ranking_individual.csv": "stanford-ranking",
+}
+
+
+@functools.cache
+def import_seeds() -> dict[str, bytes]:
+    """The hand-made platform exports and the cycles that read them (tests/fixtures/importers)."""
+    folder = FIXTURES / "importers"
+    return {path.name: path.read_bytes() for path in sorted(folder.iterdir()) if path.is_file()}
+
+
+def import_case(rng: Random, draw: Draw) -> Case:
+    """A mutated platform export through ``convert`` (to a cycle or pabulib), or a cycle
+    reading the exports through ``tally``/``validate``. (Workbooks are not fuzzed here:
+    byte mutations of a zip stop at the zip reader.)"""
+    seeds = import_seeds()
+    files = dict(seeds)
+    if rng.random() < 0.6:
+        name = rng.choice(sorted(IMPORT_FORMATS))
+        args: tuple[str, ...] = ("convert", IMPORT_FORMATS[name], name, "-o", "out", "--amount", "100000")
+        if IMPORT_FORMATS[name] == "stanford-tokens":
+            args += ("--costs", "stanford_approvals_individual.csv")
+        if rng.random() < 0.4:
+            args += ("--to", "pabulib")
+        if IMPORT_FORMATS[name] == "decidim-pb" and rng.random() < 0.5:
+            name = rng.choice((name, "decidim_keskusta_paper.csv"))
+            args = (*args[:5], "--paper", "decidim_keskusta_paper.csv")
+    else:
+        toml = rng.choice(("decidim_cycle.toml", "stanford_cycle.toml"))
+        args = rng.choice(
+            (("tally", toml, "--json"), ("tally", toml, "--exclude-invalid", "--json"), ("validate", toml))
+        )
+        name = rng.choice([toml, *sorted(IMPORT_FORMATS), "decidim_keskusta_paper.csv"])
+    notes = [f"seed {name}"]
+    files[name], done = mutate_file(rng, draw, name, files[name], list(seeds.values()))
+    notes += done
+    return Case("importers", files, args, note="; ".join(notes))
+
+
 RECORD_COMMANDS = ("verify", "explain", "explain-fi", "report-html", "report-md")
 
 
@@ -353,5 +400,6 @@ TARGETS: dict[str, Target] = {
         Target("cycle", cycle_case, "mutated cycle folders through tally [--exclude-invalid] --json and validate"),
         Target("record", record_case, "mutated records through verify, explain [--lang fi], report -o .html/.md"),
         Target("options", options_case, "valid .pb files through tally with fuzzed options"),
+        Target("importers", import_case, "mutated platform exports through convert, and cycles reading them"),
     )
 }

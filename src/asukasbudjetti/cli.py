@@ -611,6 +611,79 @@ def _record_texts(record: str, inputs_dir: str | None, lang: str | None, loaded:
     return of_record(loaded or read_record(record), record, inputs_dir).texts(lang)
 
 
+@main.command()
+@click.argument("format", metavar="FORMAT")
+@click.argument("inputs", nargs=-1, required=True, type=click.Path(dir_okay=False))
+@click.option("-o", "--output", required=True, type=click.Path(file_okay=False), help="The folder to write.")
+@click.option(
+    "--to",
+    "target",
+    type=click.Choice(["cycle", "pabulib"]),
+    default=None,
+    help="A cycle folder (cycle.toml and CSVs; the default) or one pabulib .pb per pot (the default for FORMAT cycle).",
+)
+@click.option("--amount", "amounts", multiple=True, help="POT=AMOUNT: a pot's budget the export does not state.")
+@click.option(
+    "--paper", "paper", multiple=True, help="POT=FILE: the pot's paper counts (Decidim's id;new_paper_ballots)."
+)
+@click.option("--costs", default=None, type=click.Path(dir_okay=False), help="stanford-tokens: an approvals file.")
+@click.option("--lang", default=None, help="decidim-projects: the locale of the titles.")
+@_friendly
+def convert(
+    format: str,
+    inputs: tuple[str, ...],
+    output: str,
+    target: str | None,
+    amounts: tuple[str, ...],
+    paper: tuple[str, ...],
+    costs: str | None,
+    lang: str | None,
+) -> None:
+    """Convert platform exports to a cycle folder or pabulib files (docs/importers.md).
+
+    \b
+    FORMAT, one file per pot: pabulib, decidim-pb, stanford-approvals,
+      stanford-knapsacks, stanford-tokens, stanford-ranking;
+    one file per cycle: omastadi-xlsx, decidim-projects, consul-investments;
+    cycle: a cycle file, written as one .pb per pot (for pabulib, pabutools,
+      equalshares.net).
+
+    Whatever the export loses is printed as a warning.
+    """
+    from asukasbudjetti.cycles import pot_elections
+    from asukasbudjetti.io.importers import rows_elections
+    from asukasbudjetti.io.importers.convert import cycle_files, import_inputs, pabulib_files, write_files
+
+    if format == "cycle":
+        if len(inputs) != 1 or target == "cycle":
+            raise click.UsageError("FORMAT cycle takes one cycle file and writes pabulib files (--to pabulib)")
+        # Paper counts go to PROJECTS extra_approvals, names to name: pabulib's columns for them.
+        elections = {
+            pot: election.model_copy(
+                update={
+                    "projects_header": ("project_id", "cost", "name")
+                    + (("extra_approvals",) if any(p.extra_approvals is not None for p in election.projects) else ())
+                }
+            )
+            for pot, election in pot_elections(inputs[0]).items()
+        }
+        write_files(Path(output), pabulib_files(elections))
+        click.echo(f"{len(elections)} pabulib file{'s' if len(elections) != 1 else ''} in {output}")
+        return
+    rows, pot_amounts = import_inputs(format, inputs, amounts=amounts, paper=paper, costs=costs, lang=lang)
+    for found in rows.warnings:
+        click.echo(str(found), err=True)
+    if target == "pabulib":
+        files = pabulib_files(rows_elections(rows, pot_amounts))
+    else:
+        files = cycle_files(rows, pot_amounts, f"{format} export {Path(inputs[0]).name}", frozenset(RULES))
+    write_files(Path(output), files)
+    click.echo(
+        f"{len(rows.budgets)} pot{'s' if len(rows.budgets) != 1 else ''}, {len(rows.projects)} projects, "
+        f"{len(rows.ballots)} ballots written to {output}"
+    )
+
+
 def run() -> None:  # pragma: no cover  (the console script; tests call main)
     """The ``asukasbudjetti`` console script: ``main``, then a quick exit.
 

@@ -24,7 +24,9 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 
 from asukasbudjetti.errors import InputError, ProblemsError
 from asukasbudjetti.io.csv_ballots import BallotRow, ProjectRow, read_ballots, read_projects
-from asukasbudjetti.io.text import read_text
+from asukasbudjetti.io.importers import Place, add_paper_counts, read_cycle_rows, read_pot, relocate
+from asukasbudjetti.io.importers import read_paper_counts as import_paper_counts
+from asukasbudjetti.io.text import read_bytes, read_text
 from asukasbudjetti.model import WITHDRAWN_COST, BallotTable, Election, Project, SourceLocation, VoteType
 from asukasbudjetti.model.cycle import BallotRules, Cycle, Pot
 from asukasbudjetti.model.record import (
@@ -40,6 +42,7 @@ from asukasbudjetti.money import format_money, parse_money
 from asukasbudjetti.problems import Problem, Severity
 from asukasbudjetti.rules import RULES, rule_names
 from asukasbudjetti.tally import load_election, make_record, tally_election
+from asukasbudjetti.validation import validate
 
 _VOTE_TYPE = {
     "approval": VoteType.APPROVAL,
@@ -349,20 +352,47 @@ class _Inputs(BaseModel):
     paths: list[Path]
     paper: dict[str, int]
     pabulib: dict[str, Election]
+    #: Imported rows: each row's ``line`` is a key here, its place in the export.
+    places: dict[int, Place] = {}
+    #: What the importers lost on the way (warnings, recorded).
+    warnings: list[Problem] = []
+    #: The outcome a platform's export announces (1 funded, 0 not), per project.
+    declared_selected: dict[str, int] = {}
 
 
 def _read_inputs(loaded: LoadedCycle) -> _Inputs:
     config = loaded.config
     base = Path(loaded.path).parent
     files = config.files
-    csv_pots = [p.name for p in config.pots if p.pabulib is None]
-    if csv_pots and (files.projects is None or files.ballots is None):
+    imported_format = files.format != "csv"
+    csv_pots = [p.name for p in config.pots if p.pabulib is None and p.files is None]
+    if imported_format and files.export is None:
+        raise InputError(f"{loaded.path}: [files] format = {files.format!r} needs export = the platform's export file")
+    if imported_format and (files.projects is not None or files.ballots is not None):
+        raise InputError(
+            f"{loaded.path}: [files] format = {files.format!r} reads projects and ballots from export; "
+            "expected no projects or ballots files beside it"
+        )
+    if not imported_format and files.export is not None:
+        raise InputError(f"{loaded.path}: [files] export needs a format; expected format = one of the importers")
+    if csv_pots and not imported_format and (files.projects is None or files.ballots is None):
         raise InputError(
             f"{loaded.path}: pots {', '.join(csv_pots)} have no pabulib file, so [files] needs projects and ballots"
         )
     # A name in the cycle file that leads nowhere is the cycle file's problem: say where it is named.
     named = [("projects", files.projects), ("ballots", files.ballots), ("paper_counts", files.paper_counts)]
+    named += [("export", files.export)]
     named += [(f"pabulib of pot {pot.name!r}", pot.pabulib) for pot in config.pots]
+    for pot in config.pots:
+        if pot.files is not None:
+            named += [
+                (f"files.{key} of pot {pot.name!r}", name)
+                for key, name in (
+                    ("ballots", pot.files.ballots),
+                    ("paper_counts", pot.files.paper_counts),
+                    ("costs", pot.files.costs),
+                )
+            ]
     for key, name in named:
         if name is not None and not _is_file(base / name):
             raise InputError(
@@ -373,16 +403,29 @@ def _read_inputs(loaded: LoadedCycle) -> _Inputs:
     projects: list[ProjectRow] = []
     ballots: list[BallotRow] = []
     projects_source = ballots_source = loaded.path
-    if files.projects is not None and files.ballots is not None:
+    paper: dict[str, int] = {}
+    places: dict[int, Place] = {}
+    warnings: list[Problem] = []
+    declared_selected: dict[str, int] = {}
+    if imported_format and files.export is not None:
+        export_path = base / files.export
+        projects_source = ballots_source = str(export_path)
+        rows = read_cycle_rows(files.format, read_bytes(export_path), str(export_path), lang=files.lang)
+        _check_imported_amounts(loaded, rows.budgets, str(export_path))
+        projects, ballots, paper, places = rows.projects, rows.ballots, dict(rows.paper), rows.places
+        warnings += rows.warnings
+        declared_selected = rows.declared_selected
+        paths.append(export_path)
+    elif files.projects is not None and files.ballots is not None:
         projects_path, ballots_path = base / files.projects, base / files.ballots
         projects_source, ballots_source = str(projects_path), str(ballots_path)
         projects = read_projects(projects_path, projects_source)
         ballots = read_ballots(ballots_path, ballots_source, files.columns)
         paths += [projects_path, ballots_path]
-    paper: dict[str, int] = {}
     if files.paper_counts is not None:
         paper_path = base / files.paper_counts
-        paper = read_paper_counts(paper_path, str(paper_path))
+        for project_id, votes in read_paper_counts(paper_path, str(paper_path)).items():
+            paper[project_id] = paper.get(project_id, 0) + votes
         paths.append(paper_path)
     pabulib: dict[str, Election] = {}
     for pot in config.pots:
@@ -390,6 +433,17 @@ def _read_inputs(loaded: LoadedCycle) -> _Inputs:
             pb_path = base / pot.pabulib
             pabulib[pot.name], _, _ = load_election(pb_path)
             paths.append(pb_path)
+        elif pot.files is not None:
+            pabulib[pot.name], found = _read_pot_files(pot, base, loaded.amounts[pot.name])
+            warnings += found
+            paths += [base / name for name in (pot.files.ballots, pot.files.paper_counts, pot.files.costs) if name]
+    # Cycle-wide paper counts of a pabulib pot's projects go to that pot (greedy rules add them).
+    for name, election in pabulib.items():
+        mine = {p.project_id for p in election.projects} & set(paper)
+        if mine:
+            pabulib[name] = add_paper_counts(
+                election, {p: paper[p] for p in mine}, {}, str(base / (files.paper_counts or ""))
+            )
     return _Inputs(
         projects=projects,
         ballots=ballots,
@@ -398,7 +452,48 @@ def _read_inputs(loaded: LoadedCycle) -> _Inputs:
         paths=paths,
         paper=paper,
         pabulib=pabulib,
+        places=places,
+        warnings=warnings,
+        declared_selected=declared_selected,
     )
+
+
+def _check_imported_amounts(loaded: LoadedCycle, budgets: dict[str, Fraction | None], source: str) -> None:
+    """The export's pots are the cycle's, and where the export states an amount the cycle agrees."""
+    pots = {pot.name for pot in loaded.config.pots if pot.pabulib is None and pot.files is None}
+    missing = [name for name in pots if name not in budgets]
+    if missing:
+        raise InputError(
+            f"{loaded.path}: pots {', '.join(sorted(missing))} are not in {source}; "
+            f"expected pots named as the export's budgets: {', '.join(budgets)}"
+        )
+    for name, amount in budgets.items():
+        if name in loaded.amounts and amount is not None and loaded.amounts[name] != amount:
+            raise InputError(
+                f"{loaded.path}: pot {name!r} has amount {format_money(loaded.amounts[name])}, "
+                f"but {source} says {format_money(amount)}; expected the export's amount"
+            )
+
+
+def _read_pot_files(pot: Pot, base: Path, amount: Fraction) -> tuple[Election, list[Problem]]:
+    """A pot's election from a platform export, checked as a pabulib file is, with paper counts."""
+    assert pot.files is not None
+    path = base / pot.files.ballots
+    costs = None
+    if pot.files.costs is not None:
+        costs = (read_bytes(base / pot.files.costs), str(base / pot.files.costs))
+    read = read_pot(pot.files.format, read_bytes(path), str(path), budget=amount, costs=costs)
+    election, warnings = read.election, list(read.warnings)
+    if pot.files.paper_counts is not None:
+        paper_path = base / pot.files.paper_counts
+        counts, lines = import_paper_counts(read_bytes(paper_path), str(paper_path))
+        election = add_paper_counts(election, counts, lines, str(paper_path))
+        warnings = [w for w in warnings if w.code != "paper-ballots"]
+    found = validate(election)
+    errors = [p for p in found if p.severity is Severity.ERROR]
+    if errors:
+        raise ProblemsError(errors)
+    return election, warnings + [p for p in found if p.severity is Severity.WARNING]
 
 
 def _is_file(path: Path) -> bool:
@@ -485,11 +580,14 @@ def _check_projects_and_decisions(loaded: LoadedCycle, inputs: _Inputs) -> None:
     if unknown_pots:
         raise ProblemsError(
             [
-                _problem(
-                    inputs.projects_source,
-                    p.line,
-                    f"project {p.project_id!r} is in pot {p.pot!r}, which the cycle does not have",
-                    f"one of {', '.join(pots)}",
+                relocate(
+                    _problem(
+                        inputs.projects_source,
+                        p.line,
+                        f"project {p.project_id!r} is in pot {p.pot!r}, which the cycle does not have",
+                        f"one of {', '.join(pots)}",
+                    ),
+                    inputs.places,
                 )
                 for p in unknown_pots
             ]
@@ -526,10 +624,12 @@ def validate_cycle(path: str | os.PathLike[str]) -> str:
     problems, priced = price_projects(loaded.config, loaded.amounts, inputs.projects, inputs.projects_source)
     problems += check_ballots(loaded.config, loaded.amounts, priced, inputs.ballots, inputs.ballots_source)
     if problems:
-        raise ProblemsError(problems)
+        raise ProblemsError([relocate(p, inputs.places) for p in problems])
     ballots = len(inputs.ballots) + sum(len(e.ballots) for e in inputs.pabulib.values())
     projects = len(inputs.projects) + sum(len(e.projects) for e in inputs.pabulib.values())
-    return f"{len(loaded.config.pots)} pots, {projects} projects, {ballots} ballots"
+    summary = f"{len(loaded.config.pots)} pots, {projects} projects, {ballots} ballots"
+    # What the importers lost is part of the verdict: listed in the summary, never silent.
+    return "; ".join([summary, *(str(w) for w in inputs.warnings)])
 
 
 class _Prepared(BaseModel):
@@ -553,17 +653,19 @@ def _prepare(path: str | os.PathLike[str], exclude_invalid: bool) -> _Prepared:
     _check_projects_and_decisions(loaded, inputs)
     price_problems, projects = price_projects(config, loaded.amounts, inputs.projects, inputs.projects_source)
     if price_problems:
-        raise ProblemsError(price_problems)
+        raise ProblemsError([relocate(p, inputs.places) for p in price_problems])
     inputs = inputs.model_copy(update={"projects": projects})
     ballots = inputs.ballots
     problems = check_ballots(config, loaded.amounts, projects, ballots, inputs.ballots_source)
     excluded: list[Problem] = []
     if problems:
         if not exclude_invalid:
-            raise ProblemsError(problems)
+            raise ProblemsError([relocate(p, inputs.places) for p in problems])
         bad_lines = {p.line for p in problems}
         excluded = [
-            p.model_copy(update={"severity": Severity.WARNING, "message": p.message + " (ballot left out)"})
+            relocate(p, inputs.places).model_copy(
+                update={"severity": Severity.WARNING, "message": p.message + " (ballot left out)"}
+            )
             for p in problems
         ]
         ballots = [b for b in ballots if b.line not in bad_lines]
@@ -640,7 +742,7 @@ def tally_cycle(path: str | os.PathLike[str], *, exclude_invalid: bool = False) 
         invocation=CycleInvocation(kind="cycle", exclude_invalid=exclude_invalid),
         inputs=digests,
         outcomes=ordered,
-        warnings=excluded,
+        warnings=[*inputs.warnings, *excluded],
         cycle=CycleRecord(
             name=config.cycle.name,
             decisions=tuple(
@@ -715,6 +817,7 @@ def _csv_pot_election(
             cost=WITHDRAWN_COST if p.project_id in withdrawn else p.cost,
             name=p.name,
             extra_approvals=inputs.paper.get(p.project_id),
+            selected=inputs.declared_selected.get(p.project_id),
             source=SourceLocation(file=inputs.projects_source, line=p.line),
         )
         for p in mine
@@ -738,6 +841,9 @@ def _csv_pot_election(
     meta = {"budget": format_money(rest_budget), "vote_type": vote_type.value, "rule": pot.rule, "subunit": pot.name}
     if pot.ballot.kind == "ranking" and pot.ballot.max_projects is not None:
         meta["max_length"] = str(pot.ballot.max_projects)
+    # An export that announces the outcome (OmaStadi's and Decidim's `selected`, CONSUL's
+    # winners) gets it compared, as a .pb file's `selected` column is.
+    announced = any(m.selected is not None for m in models)
     election = Election(
         source=inputs.ballots_source,
         meta=meta,
@@ -745,6 +851,7 @@ def _csv_pot_election(
         budget=rest_budget,
         projects=models,
         ballots=table,
+        projects_header=("project_id", "cost", "name", "selected") if announced else ("project_id", "cost"),
     )
     return election, pot_forced, forced_cost
 
@@ -806,7 +913,7 @@ def read_paper_counts(path: Path, source: str) -> dict[str, int]:
     for line, row in enumerate(rows[1:], start=2):
         if not any(cell.strip() for cell in row):
             continue
-        if len(row) != 2 or not row[1].strip().isdigit():
+        if len(row) != 2 or not (row[1].strip().isascii() and row[1].strip().isdigit()):
             problems.append(
                 _problem(
                     source,

@@ -81,6 +81,26 @@ class BallotRules(_Strict):
         return self
 
 
+class PotFiles(_Strict):
+    """One pot's projects and ballots in a platform's export format (see docs/importers.md)."""
+
+    format: Literal[
+        "pabulib",
+        "decidim-pb",
+        "stanford-approvals",
+        "stanford-knapsacks",
+        "stanford-tokens",
+        "stanford-ranking",
+    ]
+    #: The export file (relative to the cycle file).
+    ballots: str
+    #: Paper votes per project for this pot: Decidim's ``id;new_paper_ballots`` (or a
+    #: fork's ``id;paper_ballots_to_import``) or ``project_id,votes``. Greedy rules only.
+    paper_counts: str | None = None
+    #: stanford-tokens: an approvals_individual file of the same election, for the costs.
+    costs: str | None = None
+
+
 class Pot(_Strict):
     name: str
     kind: Literal["district", "citywide"] = "district"
@@ -105,6 +125,9 @@ class Pot(_Strict):
     #: A pabulib .pb file holding this pot's projects and ballots (its own META limits
     #: are checked); the cycle's CSV files then hold nothing for this pot.
     pabulib: str | None = None
+    #: This pot's projects and ballots from a platform's export (docs/importers.md);
+    #: ``pabulib = "x.pb"`` is ``files = { format = "pabulib", ballots = "x.pb" }``.
+    files: PotFiles | None = None
 
     _check_amount = field_validator("amount", "min_cost", "max_cost", "max_cost_share", "threshold", mode="before")(
         lambda v: None if v is None else _money_text(v)
@@ -143,6 +166,12 @@ class Leftover(_Strict):
 
 
 class Files(_Strict):
+    #: ``csv``: our projects and ballots CSVs. Other formats read a whole cycle from
+    #: one platform export named by ``export`` (docs/importers.md).
+    format: Literal["csv", "omastadi-xlsx", "decidim-projects", "consul-investments"] = "csv"
+    export: str | None = None
+    #: decidim-projects: the locale of the titles to use (default: the first with a title).
+    lang: str | None = None
     projects: str | None = None
     ballots: str | None = None
     #: Column names of the ballot CSV, if not the default ones.

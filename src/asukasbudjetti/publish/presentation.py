@@ -12,7 +12,6 @@ currency.
 from __future__ import annotations
 
 import os
-import tomllib
 from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict
@@ -41,19 +40,24 @@ class Presentation(BaseModel):
 def of_input(path: str | os.PathLike[str]) -> Presentation:
     """What a cycle file (``.toml``) or a pabulib file says about presenting its result."""
     path = Path(path)
-    try:
-        if path.suffix.lower() == ".toml":
+    if path.suffix.lower() == ".toml":
+        import tomllib  # only here: a pabulib tally's text needs no TOML parser
+
+        try:
             with path.open("rb") as stream:
                 cycle = tomllib.load(stream).get("cycle", {})
-            if not isinstance(cycle, dict):
-                return Presentation()
-            return Presentation(
-                language=check_lang(_text(cycle.get("language"))),
-                currency=_text(cycle.get("currency")) or "EUR",  # the cycle file's own default
-                title=_text(cycle.get("name")),
-            )
+        except (OSError, tomllib.TOMLDecodeError, UnicodeDecodeError):
+            return Presentation()
+        if not isinstance(cycle, dict):
+            return Presentation()
+        return Presentation(
+            language=check_lang(_text(cycle.get("language"))),
+            currency=_text(cycle.get("currency")) or "EUR",  # the cycle file's own default
+            title=_text(cycle.get("name")),
+        )
+    try:
         meta = _meta(path)
-    except (OSError, tomllib.TOMLDecodeError, UnicodeDecodeError):
+    except (OSError, UnicodeDecodeError):
         return Presentation()
     title = meta.get("description") or " ".join(meta[key] for key in _TITLE_KEYS if meta.get(key)) or None
     return Presentation(language=check_lang(meta.get("language")), currency=meta.get("currency") or None, title=title)

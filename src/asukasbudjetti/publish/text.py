@@ -12,7 +12,6 @@ from __future__ import annotations
 from collections.abc import Mapping
 from fractions import Fraction
 
-from asukasbudjetti.audit.explain.render import SETTLED_BY, render_diagnosis
 from asukasbudjetti.i18n import N_, Texts
 from asukasbudjetti.model.outcome import Decision, Outcome
 from asukasbudjetti.model.record import PotOutcome, Record
@@ -184,6 +183,9 @@ def _pot_lines(pot: PotOutcome, t: Texts) -> list[str]:
     then = t.gettext(", then ")
     for tie in pot.ties:
         if tie.decisive:
+            # The explain sentences load only when a table needs one (start-up time).
+            from asukasbudjetti.audit.explain.render import SETTLED_BY
+
             settled = then.join(t.gettext(c) if c in SETTLED_BY else c for c in tie.settled_by)
             lines.append(
                 "  "
@@ -214,6 +216,8 @@ def _pot_lines(pot: PotOutcome, t: Texts) -> list[str]:
                 )
             )
     if pot.diagnosis is not None:
+        from asukasbudjetti.audit.explain.render import render_diagnosis
+
         lines.append("  " + _("diagnosis:"))
         lines.extend(f"    {sentence}" for sentence in render_diagnosis(pot.diagnosis, t))
     return lines

@@ -126,7 +126,7 @@ class JustifiedCheck(BaseModel):
     witness: Witness | None = None
     #: Sets ``T`` the search visited (each a node).
     nodes: int
-    seconds_limit: float
+    seconds_limit: Exact
     node_limit: int
     #: Why it is not decided (the limit reached, or what the check does not cover).
     reason: str | None = None
@@ -295,7 +295,7 @@ def check(
         "property": prop,
         "satisfaction": satisfaction,
         "up_to_one": up_to_one,
-        "seconds_limit": time_limit,
+        "seconds_limit": Fraction(str(time_limit)),
         "node_limit": node_limit,
     }
     if not profile.vote_type.is_approval_like:

@@ -27,10 +27,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "src"))
 
-from asukasbudjetti.analysis.justified import PROPERTIES, check  # noqa: E402
-from asukasbudjetti.errors import AsukasbudjettiError  # noqa: E402
-from asukasbudjetti.profile import compile_profile  # noqa: E402
-from asukasbudjetti.tally import load_election, tally_election  # noqa: E402
+from asukasbudjetti.analysis.justified import PROPERTIES, check
+from asukasbudjetti.errors import AsukasbudjettiError
+from asukasbudjetti.profile import compile_profile
+from asukasbudjetti.tally import load_election, tally_election
 
 
 def pabutools_time(path: Path, funded: tuple[str, ...], prop: str, kind: str) -> tuple[float, bool] | None:
@@ -61,9 +61,21 @@ def main() -> None:
     parser.add_argument("--pabutools-cap", type=int, default=12)
     args = parser.parse_args()
     rows: list[list[object]] = []
-    header = ["file", "voters", "ballots", "projects", "rule", "property", "satisfaction", "verdict", "nodes", "seconds"]
+    header = [
+        "file",
+        "voters",
+        "ballots",
+        "projects",
+        "rule",
+        "property",
+        "satisfaction",
+        "verdict",
+        "nodes",
+        "seconds",
+    ]
     header += ["pabutools_seconds", "pabutools_verdict"]
-    out = csv.writer(open(args.csv_out, "w", newline="") if args.csv_out else sys.stdout)
+    stream = open(args.csv_out, "w", newline="") if args.csv_out else sys.stdout  # noqa: SIM115 (open for the whole run)
+    out = csv.writer(stream)
     out.writerow(header)
     for path in sorted(Path(args.pabulib).glob("*.pb")):
         try:
@@ -87,19 +99,28 @@ def main() -> None:
                     if profile.voter_count + profile.project_count <= args.pabutools_cap:
                         theirs = pabutools_time(path, pot.funded, prop, kind)
                     row = [
-                        path.name, profile.voter_count, len(profile.counts), profile.project_count, rule, prop, kind,
-                        result.verdict.value, result.nodes, f"{seconds:.3f}",
+                        path.name,
+                        profile.voter_count,
+                        len(profile.counts),
+                        profile.project_count,
+                        rule,
+                        prop,
+                        kind,
+                        result.verdict.value,
+                        result.nodes,
+                        f"{seconds:.3f}",
                         "" if theirs is None else f"{theirs[0]:.3f}",
                         "" if theirs is None else ("holds" if theirs[1] else "fails"),
                     ]
                     rows.append(row)
                     out.writerow(row)
-                    sys.stdout.flush()
+                    stream.flush()
     decided = [r for r in rows if r[7] != "not decided"]
     slowest = max(rows, key=lambda r: float(str(r[9])), default=None)
     print(
         f"# {len(rows)} checks on {len({r[0] for r in rows})} files: {len(decided)} decided, "
-        f"{sum(1 for r in rows if r[7] == 'fails')} fail, {len(rows) - len(decided)} not decided within {args.limit:g} s; "
+        f"{sum(1 for r in rows if r[7] == 'fails')} fail, "
+        f"{len(rows) - len(decided)} not decided within {args.limit:g} s; "
         f"slowest {slowest[9] if slowest else '-'} s ({slowest[0] if slowest else '-'})",
         file=sys.stderr,
     )

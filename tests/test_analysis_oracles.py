@@ -79,7 +79,9 @@ def pabutools_says(
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(approval_instances(max_voters=8, max_projects=6), st.sampled_from(PROPS), st.sampled_from(["cost", "cardinality"]))
+@given(
+    approval_instances(max_voters=8, max_projects=6), st.sampled_from(PROPS), st.sampled_from(["cost", "cardinality"])
+)
 def test_pabutools_agrees_on_tiny_instances(
     instance: tuple[int, list[int], list[list[int]], list[int]], prop: JustifiedProperty, kind: SatisfactionKind
 ) -> None:

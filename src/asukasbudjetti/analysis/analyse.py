@@ -23,7 +23,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 
-from asukasbudjetti.analysis.groups import GroupMeasures, Grouping, group_measures
+from asukasbudjetti.analysis.groups import Grouping, GroupMeasures, group_measures
 from asukasbudjetti.analysis.justified import PROPERTIES, TIME_LIMIT, JustifiedCheck, check
 from asukasbudjetti.analysis.satisfaction import SATISFACTIONS, SatisfactionMeasures, profile_measures
 from asukasbudjetti.analysis.small import SmallChecks, small_checks

@@ -132,7 +132,7 @@ class JustifiedCheck(BaseModel):
     reason: str | None = None
 
 
-class _Limit(Exception):
+class _LimitReachedError(Exception):
     """The search ran out of nodes or time."""
 
 
@@ -161,9 +161,9 @@ class _Search:
     def tick(self) -> None:
         self.nodes += 1
         if self.nodes > self.node_limit:
-            raise _Limit(f"the search visited more than {self.node_limit} sets of projects")
+            raise _LimitReachedError(f"the search visited more than {self.node_limit} sets of projects")
         if self.nodes % 256 == 0 and time.monotonic() > self.deadline:
-            raise _Limit("the search ran out of time")
+            raise _LimitReachedError("the search ran out of time")
 
     def limit(self, s_t: int, slack: int) -> int:
         """``L(T)``: a voter (EJR) or group (PJR) below it is short-changed."""
@@ -189,9 +189,7 @@ class _Search:
         return t_size + extra
 
 
-def _search_from(
-    ctx: _Search, t: list[int], rows: Any, cost_t: int, s_t: int, slack: int, position: int
-) -> None:
+def _search_from(ctx: _Search, t: list[int], rows: Any, cost_t: int, s_t: int, slack: int, position: int) -> None:
     ctx.tick()
     weight_n = ctx.weight(rows)
     if weight_n * ctx.budget < ctx.n * cost_t:
@@ -211,7 +209,7 @@ def _search_from(
         if group.size:
             ctx.found = (list(t), rows, limit, None)  # the whole cohesive group; some members fall short
             return
-    elif ctx.weight(group) * ctx.budget >= ctx.n * cost_t:
+    elif group.size and ctx.weight(group) * ctx.budget >= ctx.n * cost_t:  # a group is never empty
         if ctx.prop in ("EJR", "EJR-1"):
             ctx.found = (list(t), group, limit, None)
             return
@@ -258,7 +256,7 @@ def _pjr_group(ctx: _Search, t: list[int], group: Any, limit: int, cost_t: int) 
     def best(chosen: frozenset[int], s_chosen: int, k: int) -> frozenset[int] | None:
         ctx.tick()
         inside = sum(w for key, w in kinds if key <= chosen)
-        if inside * ctx.budget >= needed:
+        if inside and inside * ctx.budget >= needed:
             return chosen
         if k == len(touched):
             return None
@@ -316,8 +314,8 @@ def check(
     try:
         if ctx.n and ctx.budget:
             _search_from(ctx, [], np.arange(ctx.approvals.shape[0]), 0, 0, 0, 0)
-    except _Limit as limit:
-        return JustifiedCheck(**common, verdict=Verdict.NOT_DECIDED, nodes=ctx.nodes, reason=str(limit))
+    except _LimitReachedError as reached:
+        return JustifiedCheck(**common, verdict=Verdict.NOT_DECIDED, nodes=ctx.nodes, reason=str(reached))
     if ctx.found is None:
         return JustifiedCheck(**common, verdict=Verdict.HOLDS, nodes=ctx.nodes)
     t, rows, limit, group_funded = ctx.found
@@ -407,7 +405,9 @@ def _witness(
     )
     group_got = None
     if group_funded is not None:
-        group_got = sum((profile.costs[j] if satisfaction == "cost" else Fraction(1) for j in group_funded), Fraction(0))
+        group_got = sum(
+            (profile.costs[j] if satisfaction == "cost" else Fraction(1) for j in group_funded), Fraction(0)
+        )
     return Witness(
         projects=projects,
         cost=cost,
@@ -442,7 +442,7 @@ def certify(
     if not witness.projects or not set(witness.projects) <= set(ids):
         return "T is empty or names unknown projects"
 
-    def s(projects: set[str] | tuple[str, ...]) -> Fraction:
+    def s(projects: set[str] | frozenset[str] | tuple[str, ...]) -> Fraction:
         return sum((cost_of[p] if satisfaction == "cost" else Fraction(1) for p in projects), Fraction(0))
 
     available: dict[frozenset[str], int] = {}
@@ -466,6 +466,8 @@ def certify(
         got = s(key & funded_set)
         worst = max(worst, got)
         touched |= key & funded_set
+    if voters == 0:
+        return "the group is empty"
     if voters * profile.budget < profile.voter_count * s_cost(t, cost_of):
         return f"{voters} voters are too few for T (cost {s_cost(t, cost_of)})"
 

@@ -183,9 +183,7 @@ def core(profile: CompiledProfile, funded: Sequence[str], kind: SatisfactionKind
 # --- priceability: an exact simplex ------------------------------------------------------------------------------
 
 
-def _feasible(
-    rows: list[list[Fraction]], senses: list[str], rhs: list[Fraction], width: int
-) -> list[Fraction] | None:
+def _feasible(rows: list[list[Fraction]], senses: list[str], rhs: list[Fraction], width: int) -> list[Fraction] | None:
     """A point ``x >= 0`` with ``rows[k] . x (<= or =) rhs[k]``, or ``None`` when there is none.
 
     Phase one of the simplex method in exact arithmetic: slack variables for ``<=``,
@@ -219,9 +217,7 @@ def _feasible(
         entering = next((j for j in range(total) if cost[j] < 0 and j not in artificial), None)
         if entering is None:
             break
-        ratios = [
-            (tableau[k][total] / tableau[k][entering], basis[k], k) for k in range(m) if tableau[k][entering] > 0
-        ]
+        ratios = [(tableau[k][total] / tableau[k][entering], basis[k], k) for k in range(m) if tableau[k][entering] > 0]
         if not ratios:  # unbounded below cannot happen for a sum of non-negative artificials
             break
         _, _, leaving = min(ratios)

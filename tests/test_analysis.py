@@ -32,7 +32,15 @@ def election_of(text: str) -> Election:
 
 
 def pb(budget: int, costs: dict[str, int], ballots: list[str], extra: str = "", rows: list[str] | None = None) -> str:
-    lines = ["META", "key;value", f"budget;{budget}", "vote_type;approval", "rule;greedy", "PROJECTS", "project_id;cost"]
+    lines = [
+        "META",
+        "key;value",
+        f"budget;{budget}",
+        "vote_type;approval",
+        "rule;greedy",
+        "PROJECTS",
+        "project_id;cost",
+    ]
     lines += [f"{p};{c}" for p, c in costs.items()]
     lines += ["VOTES", "voter_id;vote" + extra]
     lines += rows if rows is not None else [f"v{i};{b}" for i, b in enumerate(ballots)]
@@ -75,8 +83,10 @@ def test_hand_solved_ejr_violation_and_its_witness() -> None:
     assert check(profile, pot.funded, "EJR-1", "cardinality").verdict is Verdict.FAILS
     assert check(profile, pot.funded, "EJR-1", "cardinality", up_to_one="weak").verdict is Verdict.HOLDS
     pjr = check(profile, pot.funded, "PJR", "cost")
-    assert pjr.verdict is Verdict.FAILS and pjr.witness is not None
-    assert pjr.witness.group_got == 0 and pjr.witness.group_funded == ()
+    assert pjr.verdict is Verdict.FAILS
+    assert pjr.witness is not None
+    assert pjr.witness.group_got == 0
+    assert pjr.witness.group_funded == ()
     # Funding a instead of two of the others serves both groups.
     assert check(profile, ["a", "w", "x"], "EJR", "cost").verdict is Verdict.HOLDS
 
@@ -108,7 +118,8 @@ def test_satisfies_ejr_but_not_strong_ejr() -> None:
         assert check(profile, ["b", "c"], "PJR", kind).verdict is Verdict.HOLDS
         strong = check(profile, ["b", "c"], "strong EJR", kind)
         assert strong.verdict is Verdict.FAILS
-        assert strong.witness is not None and strong.witness.projects == ("a",)
+        assert strong.witness is not None
+        assert strong.witness.projects == ("a",)
         assert sorted(b.satisfaction for b in strong.witness.ballots) == [0, 1]
 
 
@@ -134,16 +145,20 @@ def test_pareto_and_core_by_hand() -> None:
     profile = compile_profile(election_of(STRONG))
     # {a, c} gives voter 0 as much (1), voters 1, 2, 3 as much or more (1, 1, 1 against 0, 1, 1).
     result = pareto(profile, ["b", "c"], "cost")
-    assert result.verdict is Verdict.FAILS and result.witness is not None
-    assert result.witness.projects == ("a", "c") and result.witness.voters == 1
+    assert result.verdict is Verdict.FAILS
+    assert result.witness is not None
+    assert result.witness.projects == ("a", "c")
+    assert result.witness.voters == 1
     assert pareto(profile, ["a", "c"], "cost").verdict is Verdict.HOLDS
     # The core: voters 0 and 1 both prefer {a} (1 > 0 for voter 1, but voter 0 has 1 = 1), so
     # only voter 1 does; alone she can afford 1 * 2 / 4 = 1/2 < 1. No group blocks: in the core.
     assert core(profile, ["b", "c"], "cost").verdict is Verdict.HOLDS
     # W = {a, b}: voters 2 and 3 prefer {c} (1 > 0) and can afford it (2 * 2 >= 4 * 1).
     blocked = core(profile, ["a", "b"], "cost")
-    assert blocked.verdict is Verdict.FAILS and blocked.witness is not None
-    assert blocked.witness.projects == ("c",) and blocked.witness.voters == 2
+    assert blocked.verdict is Verdict.FAILS
+    assert blocked.witness is not None
+    assert blocked.witness.projects == ("c",)
+    assert blocked.witness.voters == 2
 
 
 def test_group_measures_on_a_small_file_by_hand() -> None:
@@ -220,6 +235,8 @@ def test_analyse_command_json_and_text(tmp_path: object) -> None:
     assert text.exit_code == 0
     assert "EJR (cost satisfaction): fails. 2 voters approve all of a" in text.output
     bad = runner.invoke(main, ["analyse", str(path), "--groups", "age:30-20"])
-    assert bad.exit_code == 2 and "ends before it starts" in bad.output
+    assert bad.exit_code == 2
+    assert "ends before it starts" in bad.output
     missing = runner.invoke(main, ["analyse", str(path) + ".nope"])
-    assert missing.exit_code == 1 and "Traceback" not in missing.output
+    assert missing.exit_code == 1
+    assert "Traceback" not in missing.output

@@ -553,10 +553,22 @@ def compare(file: str, rules_text: str, seed: int | None, as_json: bool) -> None
     show_default=True,
     help="Seconds each proportionality check may search before it says 'not decided'.",
 )
+@click.option(
+    "--checks/--no-checks",
+    default=True,
+    show_default=True,
+    help="Run the proportionality checks; --no-checks gives the satisfaction measures (and groups) only.",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print the analysis as one JSON object, exact numbers as text.")
 @_friendly
 def analyse(
-    file: str, rules: tuple[str, ...], groupings: tuple[str, ...], seed: int | None, time_limit: float, as_json: bool
+    file: str,
+    rules: tuple[str, ...],
+    groupings: tuple[str, ...],
+    seed: int | None,
+    time_limit: float,
+    checks: bool,
+    as_json: bool,
 ) -> None:
     """Was the outcome fair? Check EJR and PJR (with witnesses), priceability, the core and Pareto
     optimality (small instances), and measure the voters' satisfaction, overall and per group."""
@@ -572,7 +584,7 @@ def analyse(
         parsed = [parse_grouping(text) for text in groupings]
     except AsukasbudjettiError as exc:
         raise click.BadParameter(str(exc), param_hint="--groups") from None
-    result = analyse_file(file, names, groupings=parsed, seed=seed, time_limit=time_limit)
+    result = analyse_file(file, names, groupings=parsed, seed=seed, time_limit=time_limit, checks=checks)
     click.echo(analysis_json(result) if as_json else render_analysis(result), nl=False)
 
 

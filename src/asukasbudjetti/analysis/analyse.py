@@ -111,11 +111,13 @@ def analyse_election(
     official_params: Sequence[tuple[str, str]] = (),
     cycle_pot: bool = False,
     pot_name: str | None = None,
+    checks: bool = True,
 ) -> PotAnalysis:
     """Run and analyse each rule on a validated election (one pot).
 
     A rule that cannot run (its vote type, paper votes, no META rule for
     ``official``, exclusive projects it cannot honour) is listed in ``refused``.
+    ``checks=False`` leaves out the proportionality checks (measures only).
     """
     names = check_rules(rules)
     profile = compile_profile(election)
@@ -140,8 +142,14 @@ def analyse_election(
             refused.append(RuleNotRun(rule=name, reason=str(exc)))
             continue
         funded = pot.funded
-        checks = tuple(
-            check(profile, funded, prop, kind, time_limit=time_limit) for prop in PROPERTIES for kind in SATISFACTIONS
+        decided = (
+            tuple(
+                check(profile, funded, prop, kind, time_limit=time_limit)
+                for prop in PROPERTIES
+                for kind in SATISFACTIONS
+            )
+            if checks
+            else ()
         )
         analysed.append(
             RuleAnalysis(
@@ -150,8 +158,8 @@ def analyse_election(
                 funded=funded,
                 spent=pot.spent,
                 satisfaction=tuple(profile_measures(profile, funded, kind) for kind in SATISFACTIONS),
-                checks=checks,
-                small=small_checks(profile, funded),
+                checks=decided,
+                small=small_checks(profile, funded) if checks else None,
                 groups=tuple(g for grouping in groupings for g in group_measures(election, profile, funded, grouping)),
             )
         )
@@ -175,10 +183,11 @@ def analyse_file(
     groupings: Sequence[Grouping] = (),
     seed: int | None = None,
     time_limit: float = TIME_LIMIT,
+    checks: bool = True,
 ) -> Analysis:
     """Analyse a ``.pb`` file (one pot) or every pot of a budget cycle ``.toml``."""
     names = check_rules(rules)
-    options: dict[str, Any] = {"groupings": groupings, "time_limit": time_limit}
+    options: dict[str, Any] = {"groupings": groupings, "time_limit": time_limit, "checks": checks}
     if str(path).endswith(".toml"):
         from asukasbudjetti.cycles import load_cycle, pot_elections
 

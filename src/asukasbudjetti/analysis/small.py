@@ -22,13 +22,14 @@
   simplex method in :class:`~fractions.Fraction` (Bland's rule, so it ends): a yes
   comes with the price system, re-checked condition by condition; a no is the exact
   optimum of the first phase. Only with at most :data:`PRICE_VARIABLE_LIMIT`
-  payments.
+  payments, and for at most :data:`PRICE_SECONDS` seconds.
 
 Larger instances are *not decided*, and the result says which limit was reached.
 """
 
 from __future__ import annotations
 
+import time
 from collections.abc import Sequence
 from fractions import Fraction
 from itertools import combinations
@@ -44,7 +45,13 @@ from asukasbudjetti.profile import CompiledProfile
 #: The most usable projects for which every subset is tried (2^16 subsets).
 SUBSET_LIMIT = 16
 #: The most payments (distinct ballot, funded project it approves) the exact simplex takes.
-PRICE_VARIABLE_LIMIT = 300
+PRICE_VARIABLE_LIMIT = 120
+#: Seconds the exact simplex may pivot before priceability is "not decided".
+PRICE_SECONDS = 10.0
+
+
+class _OutOfTimeError(Exception):
+    pass
 
 
 class BetterSet(BaseModel):
@@ -213,7 +220,10 @@ def _feasible(rows: list[list[Fraction]], senses: list[str], rhs: list[Fraction]
         for j in range(total + 1):
             if j not in artificial:
                 cost[j] -= row[j]
+    deadline = time.monotonic() + seconds
     while True:
+        if time.monotonic() > deadline:
+            raise _OutOfTimeError
         entering = next((j for j in range(total) if cost[j] < 0 and j not in artificial), None)
         if entering is None:
             break
@@ -289,7 +299,13 @@ def priceability(profile: CompiledProfile, funded: Sequence[str]) -> Priceabilit
         rows.append(row)
         senses.append("<=")
         rhs.append(profile.costs[c])
-    point = _feasible(rows, senses, rhs, width)
+    try:
+        point = _feasible(rows, senses, rhs, width)
+    except _OutOfTimeError:
+        return Priceability(
+            verdict=Verdict.NOT_DECIDED,
+            reason=f"the exact simplex did not finish within {PRICE_SECONDS:g} s ({len(variables)} payments)",
+        )
     if point is None:
         return Priceability(verdict=Verdict.FAILS, reason="no voter budget and payments meet C1-C5")
     payments = tuple(
@@ -359,6 +375,7 @@ def small_checks(profile: CompiledProfile, funded: Sequence[str]) -> SmallChecks
 
 
 __all__ = [
+    "PRICE_SECONDS",
     "PRICE_VARIABLE_LIMIT",
     "SUBSET_LIMIT",
     "BetterSet",

@@ -190,7 +190,9 @@ def core(profile: CompiledProfile, funded: Sequence[str], kind: SatisfactionKind
 # --- priceability: an exact simplex ------------------------------------------------------------------------------
 
 
-def _feasible(rows: list[list[Fraction]], senses: list[str], rhs: list[Fraction], width: int) -> list[Fraction] | None:
+def _feasible(
+    rows: list[list[Fraction]], senses: list[str], rhs: list[Fraction], width: int, seconds: float = PRICE_SECONDS
+) -> list[Fraction] | None:
     """A point ``x >= 0`` with ``rows[k] . x (<= or =) rhs[k]``, or ``None`` when there is none.
 
     Phase one of the simplex method in exact arithmetic: slack variables for ``<=``,

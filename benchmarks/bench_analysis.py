@@ -52,6 +52,57 @@ def pabutools_time(path: Path, funded: tuple[str, ...], prop: str, kind: str) ->
     return time.perf_counter() - start, bool(verdict)
 
 
+def tiny_side_by_side(count: int, voters: int = 8, projects: int = 6, seed: int = 1) -> None:
+    """Random tiny approval instances: our check and pabutools' on the same outcome, timed."""
+    import random
+
+    from pabutools.analysis import justifiedrepresentation as jr
+    from pabutools.election import ApprovalBallot, ApprovalProfile, Cardinality_Sat, Cost_Sat, Instance, Project
+
+    from asukasbudjetti.io import read_pabulib_bytes
+
+    functions = {
+        "EJR": jr.is_EJR_approval,
+        "EJR-1": jr.is_EJR_one_approval,
+        "PJR": jr.is_PJR_approval,
+        "PJR-1": jr.is_PJR_one_approval,
+    }
+    generator = random.Random(seed)
+    ours_seconds = theirs_seconds = 0.0
+    agree = total = 0
+    for _ in range(count):
+        costs = [generator.randint(1, 9) for _ in range(projects)]
+        budget = generator.randint(1, sum(costs))
+        ballots = [generator.sample(range(projects), generator.randint(1, projects)) for _ in range(voters)]
+        funded: list[int] = []
+        for j in generator.sample(range(projects), projects):
+            if sum(costs[k] for k in funded) + costs[j] <= budget and generator.random() < 0.5:
+                funded.append(j)
+        text = ["META", "key;value", f"budget;{budget}", "vote_type;approval", "PROJECTS", "project_id;cost"]
+        text += [f"p{j};{c}" for j, c in enumerate(costs)] + ["VOTES", "voter_id;vote"]
+        text += [f"v{i};{','.join(f'p{j}' for j in b)}" for i, b in enumerate(ballots)]
+        election = read_pabulib_bytes(("\n".join(text) + "\n").encode(), "tiny.pb").election
+        assert election is not None
+        profile = compile_profile(election)
+        items = [Project(f"p{j}", c) for j, c in enumerate(costs)]
+        instance = Instance(items, budget_limit=budget)
+        their_profile = ApprovalProfile([ApprovalBallot([items[j] for j in b]) for b in ballots])
+        for prop, function in functions.items():
+            for kind, sat in (("cost", Cost_Sat), ("cardinality", Cardinality_Sat)):
+                start = time.perf_counter()
+                ours = check(profile, [f"p{j}" for j in funded], prop, kind, up_to_one="weak")  # type: ignore[arg-type]
+                ours_seconds += time.perf_counter() - start
+                start = time.perf_counter()
+                theirs = bool(function(instance, their_profile, sat, [items[j] for j in funded]))
+                theirs_seconds += time.perf_counter() - start
+                total += 1
+                agree += (ours.verdict.value == "holds") == theirs
+    print(
+        f"{count} random instances ({voters} voters, {projects} projects), {total} checks: {agree} agree; "
+        f"asukasbudjetti {ours_seconds:.2f} s, pabutools {theirs_seconds:.2f} s in all"
+    )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--pabulib", default=str(Path(__file__).resolve().parent.parent.parent / "shared" / "pabulib"))
@@ -59,7 +110,11 @@ def main() -> None:
     parser.add_argument("--rules", default="greedy,equalshares/add1")
     parser.add_argument("--csv-out", default=None)
     parser.add_argument("--pabutools-cap", type=int, default=12)
+    parser.add_argument("--tiny", type=int, default=0)
     args = parser.parse_args()
+    if args.tiny:
+        tiny_side_by_side(args.tiny)
+        return
     rows: list[list[object]] = []
     header = [
         "file",

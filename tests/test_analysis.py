@@ -240,3 +240,31 @@ def test_analyse_command_json_and_text(tmp_path: object) -> None:
     missing = runner.invoke(main, ["analyse", str(path) + ".nope"])
     assert missing.exit_code == 1
     assert "Traceback" not in missing.output
+
+
+def test_hand_solved_ejr_violation_with_points() -> None:
+    # EJR_VIOLATION with points: voters 0 and 1 give a 3 points each; voters 2 and 3 give w, x, y, z
+    # 1 point each. With W = {w, x, y, z}, the group {0, 1} is ({a: 3}, {a})-cohesive (2 >= 4 * 2 / 4),
+    # is owed 3 and gets 0: EJR fails. Up to one project, strict: 0 + 3 > 3 is false, fails too;
+    # weak: 0 + 3 >= 3 holds.
+    from asukasbudjetti.analysis.additive import check_additive
+    from asukasbudjetti.analysis.render import check_line as line
+
+    text = EJR_VIOLATION.replace("vote_type;approval", "vote_type;cumulative").replace(
+        "voter_id;vote\n", "voter_id;vote;points\n"
+    )
+    text = text.replace("v0;a\n", "v0;a;3\n").replace("v1;a\n", "v1;a;3\n")
+    text = text.replace("v2;w,x,y,z\n", "v2;w,x,y,z;1,1,1,1\n").replace("v3;w,x,y,z\n", "v3;w,x,y,z;1,1,1,1\n")
+    profile = compile_profile(election_of(text))
+    result = check_additive(profile, ["w", "x", "y", "z"], "EJR")
+    assert result.verdict is Verdict.FAILS
+    assert result.witness is not None
+    assert result.witness.thresholds == (3,)
+    assert line(result) == (
+        "EJR (additive satisfaction): fails. 2 voters give points to all of a (each gives it at least 3) (cost 2); "
+        "they are enough to deserve it: 2 >= 2 voters (n x cost / budget); none of them got 3 points: "
+        "the best served got 0 points."
+    )
+    assert check_additive(profile, ["w", "x", "y", "z"], "EJR-1").verdict is Verdict.FAILS
+    assert check_additive(profile, ["w", "x", "y", "z"], "EJR-1", up_to_one="weak").verdict is Verdict.HOLDS
+    assert check_additive(profile, ["a", "w", "x"], "EJR").verdict is Verdict.HOLDS

@@ -164,3 +164,97 @@ def test_brute_force_agrees_on_small_instances(
     assert (ours.verdict is Verdict.HOLDS) == brute_force(budget, costs, ballots, funded, prop, kind, up_to_one)
     if ours.witness is not None:
         assert certify(profile, ids, prop, kind, ours.witness, up_to_one=up_to_one) is None
+
+
+# --- additive utilities (points) --------------------------------------------------------------------------------
+
+pabutools_cardinal = pytest.importorskip("pabutools.election.ballot.cardinalballot", reason="pabutools is a dev extra")
+
+
+@st.composite
+def points_instances(
+    draw: st.DrawFn, max_voters: int, max_projects: int
+) -> tuple[int, list[int], list[list[int]], list[int]]:
+    """(budget, costs, each voter's points for every project (0 = not listed), funded indices)."""
+    m = draw(st.integers(min_value=1, max_value=max_projects))
+    costs = draw(st.lists(st.integers(min_value=1, max_value=9), min_size=m, max_size=m))
+    budget = draw(st.integers(min_value=1, max_value=sum(costs) + 2))
+    n = draw(st.integers(min_value=1, max_value=max_voters))
+    points = [
+        draw(st.lists(st.integers(min_value=0, max_value=3), min_size=m, max_size=m).filter(any)) for _ in range(n)
+    ]
+    funded: list[int] = []
+    for j in draw(st.permutations(range(m))):
+        if sum(costs[k] for k in funded) + costs[j] <= budget and draw(st.booleans()):
+            funded.append(j)
+    return budget, costs, points, sorted(funded)
+
+
+def points_election(budget: int, costs: list[int], points: list[list[int]]) -> Election:
+    lines = ["META", "key;value", f"budget;{budget}", "vote_type;scoring", "PROJECTS", "project_id;cost"]
+    lines += [f"p{j};{c}" for j, c in enumerate(costs)] + ["VOTES", "voter_id;vote;points"]
+    for i, row in enumerate(points):
+        listed = [j for j, v in enumerate(row) if v > 0]
+        lines.append(f"v{i};{','.join(f'p{j}' for j in listed)};{','.join(str(row[j]) for j in listed)}")
+    read = read_pabulib_bytes(("\n".join(lines) + "\n").encode(), "points.pb")
+    assert read.election is not None, read.problems
+    return read.election
+
+
+def additive_brute_force(
+    budget: int, costs: list[int], points: list[list[int]], funded: list[int], prop: str, up_to_one: UpToOne
+) -> bool:
+    """EJR / EJR-1 for additive utilities from the definition: every T, every group, alpha = the group's least."""
+    n, w = len(points), set(funded)
+    for size in range(1, len(costs) + 1):
+        for t in combinations(range(len(costs)), size):
+            for group_size in range(1, n + 1):
+                if group_size * budget < n * sum(costs[j] for j in t):
+                    continue
+                for group in combinations(range(n), group_size):
+                    owed = sum(min(points[i][j] for i in group) for j in t)
+                    satisfied = False
+                    for i in group:
+                        got = sum(points[i][j] for j in w)
+                        missing = [points[i][a] for a in t if a not in w]
+                        if got >= owed:
+                            satisfied = True
+                        elif prop == "EJR-1" and missing:
+                            if up_to_one == "strict" and any(got + v > owed for v in missing):
+                                satisfied = True
+                            if up_to_one == "weak" and got + max(missing) >= owed:
+                                satisfied = True
+                    if not satisfied:
+                        return False
+    return True
+
+
+@settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    points_instances(max_voters=6, max_projects=5),
+    st.sampled_from(["EJR", "EJR-1"]),
+    st.sampled_from(["strict", "weak"]),
+)
+def test_additive_ejr_agrees_with_brute_force_and_pabutools(
+    instance: tuple[int, list[int], list[list[int]], list[int]], prop: JustifiedProperty, up_to_one: UpToOne
+) -> None:
+    from asukasbudjetti.analysis.additive import certify_additive, check_additive
+
+    budget, costs, points, funded = instance
+    profile = compile_profile(points_election(budget, costs, points))
+    ids = [f"p{j}" for j in funded]
+    ours = check_additive(profile, ids, prop, up_to_one=up_to_one)
+    assert ours.verdict is not Verdict.NOT_DECIDED
+    assert (ours.verdict is Verdict.HOLDS) == additive_brute_force(budget, costs, points, funded, prop, up_to_one)
+    if ours.witness is not None:
+        assert certify_additive(profile, ids, prop, ours.witness, up_to_one=up_to_one) is None
+    if up_to_one == "weak" or prop == "EJR":
+        # pabutools' cardinal checks need every ballot to score every project (0 where not listed).
+        projects = [pabutools_election.Project(f"p{j}", c) for j, c in enumerate(costs)]
+        instance_ = pabutools_election.Instance(projects, budget_limit=budget)
+        profile_ = pabutools_election.CardinalProfile(
+            [pabutools_cardinal.CardinalBallot({projects[j]: v for j, v in enumerate(row)}) for row in points]
+        )
+        function = pabutools_jr.is_EJR_cardinal if prop == "EJR" else pabutools_jr.is_EJR_one_cardinal
+        theirs = bool(function(instance_, profile_, [projects[j] for j in funded]))
+        assert (ours.verdict is Verdict.HOLDS) == theirs

@@ -7,7 +7,8 @@ record's outcome), and for each outcome:
 * the satisfaction measures (cost and cardinality) over every voter;
 * EJR, EJR up to one project, PJR and PJR up to one project for both measures
   (approval and choose-1 ballots), each decided exactly or said to be undecided
-  within the time limit;
+  within the time limit; for points and rankings EJR and EJR up to one project
+  with the ballots' additive utilities (:mod:`asukasbudjetti.analysis.additive`);
 * the measures per group of residents for each grouping asked for.
 
 A cycle ``.toml`` is analysed pot by pot, each on its own election (its own amount,
@@ -23,6 +24,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 
+from asukasbudjetti.analysis.additive import ADDITIVE_PROPERTIES, check_additive
 from asukasbudjetti.analysis.groups import Grouping, GroupMeasures, group_measures
 from asukasbudjetti.analysis.justified import PROPERTIES, TIME_LIMIT, JustifiedCheck, check
 from asukasbudjetti.analysis.satisfaction import SATISFACTIONS, SatisfactionMeasures, profile_measures
@@ -142,15 +144,17 @@ def analyse_election(
             refused.append(RuleNotRun(rule=name, reason=str(exc)))
             continue
         funded = pot.funded
-        decided = (
-            tuple(
+        decided: tuple[JustifiedCheck, ...] = ()
+        if checks and election.vote_type.is_approval_like:
+            decided = tuple(
                 check(profile, funded, prop, kind, time_limit=time_limit)
                 for prop in PROPERTIES
                 for kind in SATISFACTIONS
             )
-            if checks
-            else ()
-        )
+        elif checks:
+            decided = tuple(
+                check_additive(profile, funded, prop, time_limit=time_limit) for prop in ADDITIVE_PROPERTIES
+            )
         analysed.append(
             RuleAnalysis(
                 rule=name,

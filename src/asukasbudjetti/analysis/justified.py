@@ -89,6 +89,8 @@ class WitnessBallot(BaseModel):
     approves: tuple[str, ...]
     voters: int
     satisfaction: Exact
+    #: Additive utilities: the ballot's utility for each project of ``approves``.
+    points: tuple[int, ...] = ()
 
 
 class Witness(BaseModel):
@@ -112,6 +114,9 @@ class Witness(BaseModel):
     ballots: tuple[WitnessBallot, ...]
     group_got: Exact | None = None
     group_funded: tuple[str, ...] = ()
+    #: Additive utilities: ``alpha(a)`` for each project of ``projects``, the least utility
+    #: the group gives it; ``owed`` is their sum.
+    thresholds: tuple[Exact, ...] = ()
 
 
 class JustifiedCheck(BaseModel):
@@ -120,7 +125,8 @@ class JustifiedCheck(BaseModel):
     model_config = ConfigDict(frozen=True)
 
     property: JustifiedProperty
-    satisfaction: SatisfactionKind
+    #: ``cost`` or ``cardinality`` (approval ballots), ``additive`` (points and rankings).
+    satisfaction: SatisfactionKind | Literal["additive"]
     up_to_one: UpToOne
     verdict: Verdict
     witness: Witness | None = None

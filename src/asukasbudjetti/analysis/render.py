@@ -48,14 +48,22 @@ def amount(value: Fraction, satisfaction: str) -> str:
     """A satisfaction: money for cost satisfaction, a number of projects for cardinality."""
     if satisfaction == "cost":
         return exact(value)
+    if satisfaction == "additive":
+        return f"{exact(value)} point{'' if value == 1 else 's'}"
     return f"{exact(value)} project{'' if value == 1 else 's'}"
 
 
 def witness_sentence(check: JustifiedCheck, witness: Witness) -> str:
     """Why the check fails, in one paragraph (hand-written tests pin these sentences)."""
     projects = ", ".join(witness.projects)
+    if witness.thresholds:  # additive utilities: the least each project gets from the group
+        projects = ", ".join(
+            f"{p} (each gives it at least {exact(a)})"
+            for p, a in zip(witness.projects, witness.thresholds, strict=True)
+        )
     group = (
-        f"{witness.voters} voter{'s' if witness.voters != 1 else ''} approve all of {projects} "
+        f"{witness.voters} voter{'s' if witness.voters != 1 else ''} "
+        f"{'give points to' if witness.thresholds else 'approve'} all of {projects} "
         f"(cost {exact(witness.cost)}); they are enough to deserve it: {witness.voters} >= "
         f"{exact(witness.needed)} voters (n x cost / budget)"
     )
@@ -87,13 +95,19 @@ def check_line(check: JustifiedCheck) -> str:
 
 def witness_ballots(witness: Witness, satisfaction: str) -> list[str]:
     shown = [
-        f"{b.voters} x {{{', '.join(b.approves)}}}, each got {amount(b.satisfaction, satisfaction)}"
+        f"{b.voters} x {{{_ballot(b.approves, b.points)}}}, each got {amount(b.satisfaction, satisfaction)}"
         for b in witness.ballots[:BALLOTS_SHOWN]
     ]
     rest = len(witness.ballots) - BALLOTS_SHOWN
     if rest > 0:
         shown.append(f"... and {rest} more kinds of ballot")
     return shown
+
+
+def _ballot(approves: tuple[str, ...], points: tuple[int, ...]) -> str:
+    if points:
+        return ", ".join(f"{p}: {v}" for p, v in zip(approves, points, strict=True))
+    return ", ".join(approves)
 
 
 def small_line(check: SmallCheck) -> str:

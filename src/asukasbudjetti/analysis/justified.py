@@ -156,13 +156,15 @@ class _Search:
     approvals: Any  # bool matrix, distinct ballots x projects
     counts: Any  # int64 per distinct ballot
     utility: Any  # int64 (or object) u_i(W) per distinct ballot
-    funded_sets: list[frozenset[int]]
+    funded_columns: list[int]
+    #: Per distinct ballot, the funded projects it approves as a bit mask over ``funded_columns``.
+    funded_bits: list[int]
     order: list[int]
     deadline: float
     node_limit: int
     nodes: int = 0
     found: tuple[list[int], Any, int, list[int] | None] | None = None
-    columns: dict[int, Any] = field(default_factory=dict)
+    sets: dict[int, frozenset[int]] = field(default_factory=dict)
 
     def tick(self) -> None:
         self.nodes += 1
@@ -244,6 +246,15 @@ def _search_from(ctx: _Search, t: list[int], rows: Any, cost_t: int, s_t: int, s
             return
 
 
+def _funded_set(ctx: _Search, row: int) -> frozenset[int]:
+    """The funded projects ballot ``row`` approves (column indices), from its bit mask."""
+    bits = ctx.funded_bits[row]
+    cached = ctx.sets.get(bits)
+    if cached is None:
+        cached = ctx.sets[bits] = frozenset(j for k, j in enumerate(ctx.funded_columns) if bits >> k & 1)
+    return cached
+
+
 def _pjr_group(ctx: _Search, t: list[int], group: Any, limit: int, cost_t: int) -> tuple[Any, list[int]] | None:
     """Ballots of ``group`` weighing ``n * cost(T) / b`` or more whose funded approvals together
     satisfy less than ``limit``, and those funded projects; ``None`` when there are none.
@@ -254,7 +265,7 @@ def _pjr_group(ctx: _Search, t: list[int], group: Any, limit: int, cost_t: int) 
     needed = ctx.n * cost_t
     by_set: dict[frozenset[int], int] = {}
     for r in group:
-        key = ctx.funded_sets[int(r)]
+        key = _funded_set(ctx, int(r))
         by_set[key] = by_set.get(key, 0) + int(ctx.counts[r])
     kinds = list(by_set.items())
     touched = sorted({j for key, _ in kinds for j in key}, key=lambda j: -sum(w for key, w in kinds if j in key))
@@ -280,7 +291,7 @@ def _pjr_group(ctx: _Search, t: list[int], group: Any, limit: int, cost_t: int) 
     chosen = best(frozenset(), 0, 0)
     if chosen is None:
         return None
-    rows = np.array([r for r in group if ctx.funded_sets[int(r)] <= chosen], dtype=np.int64)
+    rows = np.array([r for r in group if _funded_set(ctx, int(r)) <= chosen], dtype=np.int64)
     return rows, sorted(chosen)
 
 
@@ -363,7 +374,10 @@ def _context(
     usable.sort(key=lambda j: (-profile.supporters[j], j))
     funded_columns = [j for j in range(profile.project_count) if mask[j]]
     approvals = profile.approvals
-    funded_sets = [frozenset(j for j in funded_columns if approvals[r, j]) for r in range(approvals.shape[0])]
+    funded_bits = [0] * approvals.shape[0]
+    for bit, j in enumerate(funded_columns):  # one vectorised pass per funded project
+        for r in np.flatnonzero(approvals[:, j]).tolist():
+            funded_bits[r] |= 1 << bit
     return _Search(
         prop=prop,
         up_to_one=up_to_one,
@@ -375,7 +389,8 @@ def _context(
         approvals=approvals,
         counts=counts,
         utility=utility,
-        funded_sets=funded_sets,
+        funded_columns=funded_columns,
+        funded_bits=funded_bits,
         order=usable,
         deadline=time.monotonic() + time_limit,
         node_limit=node_limit,
@@ -451,10 +466,14 @@ def certify(
     def s(projects: set[str] | frozenset[str] | tuple[str, ...]) -> Fraction:
         return sum((cost_of[p] if satisfaction == "cost" else Fraction(1) for p in projects), Fraction(0))
 
-    available: dict[frozenset[str], int] = {}
-    for r in range(profile.approvals.shape[0]):
-        key = frozenset(ids[j] for j in np.flatnonzero(profile.approvals[r]))
-        available[key] = available.get(key, 0) + int(profile.counts[r])
+    available = _ballot_counts(profile)
+    position = {p: j for j, p in enumerate(ids)}
+
+    def packed(approves: frozenset[str]) -> bytes:
+        row = np.zeros(len(ids), dtype=np.bool_)
+        row[[position[p] for p in approves if p in position]] = True
+        return bytes(np.packbits(row))
+
     t = set(witness.projects)
     owed = s(t)
     missing = t - funded_set
@@ -464,7 +483,7 @@ def certify(
     worst = Fraction(0)  # the best-off member's satisfaction (EJR: all must stay below)
     for ballot in witness.ballots:
         key = frozenset(ballot.approves)
-        if available.get(key, 0) < ballot.voters or ballot.voters <= 0:
+        if not key <= set(position) or available.get(packed(key), 0) < ballot.voters or ballot.voters <= 0:
             return f"no {ballot.voters} ballots approving exactly {sorted(key)}"
         if not t <= key:
             return f"ballot {sorted(key)} does not approve all of T"
@@ -490,6 +509,15 @@ def certify(
         return None if short(worst) else f"a voter got {worst}, enough against {owed}"
     group = s(touched)
     return None if short(group) else f"the group got {group}, enough against {owed}"
+
+
+def _ballot_counts(profile: CompiledProfile) -> dict[bytes, int]:
+    """Voters per kind of ballot, each keyed by its approvals packed into bytes (the bits in project order)."""
+    packed = np.ascontiguousarray(np.packbits(profile.approvals, axis=1))
+    counts: dict[bytes, int] = {}
+    for key, count in zip((bytes(row) for row in packed), (int(c) for c in profile.counts), strict=True):
+        counts[key] = counts.get(key, 0) + count
+    return counts
 
 
 def s_cost(projects: set[str], cost_of: dict[str, Fraction]) -> Fraction:

@@ -268,3 +268,38 @@ def test_hand_solved_ejr_violation_with_points() -> None:
     assert check_additive(profile, ["w", "x", "y", "z"], "EJR-1").verdict is Verdict.FAILS
     assert check_additive(profile, ["w", "x", "y", "z"], "EJR-1", up_to_one="weak").verdict is Verdict.HOLDS
     assert check_additive(profile, ["a", "w", "x"], "EJR").verdict is Verdict.HOLDS
+
+
+def test_a_search_cut_short_says_not_decided_never_a_guess() -> None:
+    profile = compile_profile(election_of(EJR_VIOLATION))
+    for prop in ("EJR", "PJR"):
+        result = check(profile, ["w", "x", "y", "z"], prop, "cost", node_limit=1)
+        assert result.verdict is Verdict.NOT_DECIDED
+        assert result.witness is None
+        assert result.reason == "the search visited more than 1 sets of projects"
+        assert check_line(result) == (
+            f"{prop} (cost satisfaction): not decided within the limit "
+            "(the search visited more than 1 sets of projects)"
+        )
+
+
+def test_compare_shows_the_fairness_verdicts() -> None:
+    from asukasbudjetti.audit.compare import ComparisonReport, compare_election, render_comparison
+
+    comparison = compare_election(election_of(EJR_VIOLATION), ["greedy", "equalshares"])
+    greedy, mes = comparison.rules
+    assert greedy.fairness is not None
+    assert mes.fairness is not None
+    first = greedy.fairness.checks[0]
+    assert (first.property, first.satisfaction, first.verdict) == ("EJR", "cost", Verdict.FAILS)
+    assert (first.projects, first.voters) == (("a",), 2)
+    # Equal Shares funds a: each voter has 1 = budget / n, voters 0 and 1 pay 1 each for a.
+    assert "a" in mes.funded
+    assert all(c.verdict is Verdict.HOLDS for c in mes.fairness.checks)
+    # Gini of greedy's cost satisfactions (0, 0, 4, 4): n = 4, weighted = 4 * 2 + 4 * 1 = 12, total 8:
+    # (5 - 24 / 8) / 4 = 1/2.
+    assert greedy.fairness.gini_cost == Fraction(1, 2)
+    report = ComparisonReport(file="hand.pb", rules=("greedy", "equalshares"), cycle=None, pots=(comparison,))
+    text = render_comparison(report)
+    assert "  EJR (cost)           NO      yes" in text
+    assert "greedy: EJR (cost) fails for the 2 voters who all approve a" in text

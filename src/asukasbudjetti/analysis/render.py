@@ -161,6 +161,12 @@ def _aligned(rows: list[tuple[str, ...]]) -> list[str]:
     return ["    " + "  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip() for row in rows]
 
 
+def _histogram_line(measures: SatisfactionMeasures) -> str:
+    """Voters by the number of funded projects they voted for (the cardinality histogram)."""
+    bins = ", ".join(f"{exact(b.low)}: {b.voters}" for b in measures.histogram)
+    return f"    voters by the number of funded projects they voted for: {bins}"
+
+
 def rule_lines(rule: RuleAnalysis) -> list[str]:
     name = rule.rule if rule.rule == rule.ran else f"{rule.rule} ({rule.ran})"
     lines = [f"  rule {name}: {len(rule.funded)} projects funded, {exact(rule.spent)} spent"]
@@ -176,6 +182,7 @@ def rule_lines(rule: RuleAnalysis) -> list[str]:
             rows += _measure_rows(group.measures, f"{group.attribute} {group.group}")
     lines += _aligned(rows)
     lines += [f"    no ballot says its voter's {attribute}: no groups by it" for attribute in missing]
+    lines += [_histogram_line(m) for m in rule.satisfaction if m.satisfaction == "cardinality" and m.histogram]
     for check in rule.checks:
         lines.append("    " + check_line(check))
         if check.witness is not None:

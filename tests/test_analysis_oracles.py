@@ -204,7 +204,8 @@ def points_election(budget: int, costs: list[int], points: list[list[int]]) -> E
 def additive_brute_force(
     budget: int, costs: list[int], points: list[list[int]], funded: list[int], prop: str, up_to_one: UpToOne
 ) -> bool:
-    """EJR / EJR-1 for additive utilities from the definition: every T, every group, alpha = the group's least."""
+    """EJR, PJR and their up-to-one forms for additive utilities from the definitions: every T, every
+    group, alpha = the group's least utility for each project of T."""
     n, w = len(points), set(funded)
     for size in range(1, len(costs) + 1):
         for t in combinations(range(len(costs)), size):
@@ -213,6 +214,18 @@ def additive_brute_force(
                     continue
                 for group in combinations(range(n), group_size):
                     owed = sum(min(points[i][j] for i in group) for j in t)
+                    if prop in ("PJR", "PJR-1"):
+                        group_got = sum(max(points[i][j] for i in group) for j in w)
+                        extra = [max(points[i][a] for i in group) for a in t if a not in w]
+                        fine = group_got >= owed
+                        if prop == "PJR-1" and extra:
+                            if up_to_one == "strict":
+                                fine = fine or any(group_got + v > owed for v in extra)
+                            else:
+                                fine = fine or group_got + max(extra) >= owed
+                        if not fine:
+                            return False
+                        continue
                     satisfied = False
                     for i in group:
                         got = sum(points[i][j] for j in w)
@@ -232,10 +245,10 @@ def additive_brute_force(
 @settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
     points_instances(max_voters=6, max_projects=5),
-    st.sampled_from(["EJR", "EJR-1"]),
+    st.sampled_from(["EJR", "EJR-1", "PJR", "PJR-1"]),
     st.sampled_from(["strict", "weak"]),
 )
-def test_additive_ejr_agrees_with_brute_force_and_pabutools(
+def test_additive_checks_agree_with_brute_force_and_pabutools(
     instance: tuple[int, list[int], list[list[int]], list[int]], prop: JustifiedProperty, up_to_one: UpToOne
 ) -> None:
     from asukasbudjetti.analysis.additive import certify_additive, check_additive
@@ -248,13 +261,18 @@ def test_additive_ejr_agrees_with_brute_force_and_pabutools(
     assert (ours.verdict is Verdict.HOLDS) == additive_brute_force(budget, costs, points, funded, prop, up_to_one)
     if ours.witness is not None:
         assert certify_additive(profile, ids, prop, ours.witness, up_to_one=up_to_one) is None
-    if up_to_one == "weak" or prop == "EJR":
+    if up_to_one == "weak" or prop in ("EJR", "PJR"):
         # pabutools' cardinal checks need every ballot to score every project (0 where not listed).
         projects = [pabutools_election.Project(f"p{j}", c) for j, c in enumerate(costs)]
         instance_ = pabutools_election.Instance(projects, budget_limit=budget)
         profile_ = pabutools_election.CardinalProfile(
             [pabutools_cardinal.CardinalBallot({projects[j]: v for j, v in enumerate(row)}) for row in points]
         )
-        function = pabutools_jr.is_EJR_cardinal if prop == "EJR" else pabutools_jr.is_EJR_one_cardinal
+        function = {
+            "EJR": pabutools_jr.is_EJR_cardinal,
+            "EJR-1": pabutools_jr.is_EJR_one_cardinal,
+            "PJR": pabutools_jr.is_PJR_cardinal,
+            "PJR-1": pabutools_jr.is_PJR_one_cardinal,
+        }[prop]
         theirs = bool(function(instance_, profile_, [projects[j] for j in funded]))
         assert (ours.verdict is Verdict.HOLDS) == theirs

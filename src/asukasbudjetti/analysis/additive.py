@@ -1,4 +1,4 @@
-"""EJR and EJR up to one project for additive utilities: points (cumulative, scoring) and rankings.
+"""EJR, PJR and their up-to-one forms for additive utilities: points (cumulative, scoring) and rankings.
 
 A voter's utility for a project is the points her ballot gives it (cumulative and
 scoring), or for a ranking the positional score of the compiled profile
@@ -20,7 +20,11 @@ candidate gives ``a``) are enumerated depth first; the candidates are the ballot
 giving every project of ``T`` at least its threshold, and a branch stops when even
 the ballots that could still be owed more than they have
 (``u_i(W) < sum(alpha) + u_i(projects still to come)``) are too few. PJR for
-additive utilities is not decided here (the result says so).
+additive utilities (pabutools' ``is_PJR_cardinal``): the group's satisfaction is
+``sum(max(u_i(p) for i in S) for p in W)``, against ``sum(alpha)``; for each ``T``
+and thresholds, a second search chooses a cap on each funded project's best utility
+in the group (and, up to one project, on each unfunded project of ``T``), the group
+being the candidates within every cap.
 """
 
 from __future__ import annotations
@@ -45,7 +49,7 @@ from asukasbudjetti.analysis.justified import (
 from asukasbudjetti.profile import CompiledProfile
 
 #: The properties decided for additive utilities.
-ADDITIVE_PROPERTIES: tuple[JustifiedProperty, ...] = ("EJR", "EJR-1")
+ADDITIVE_PROPERTIES: tuple[JustifiedProperty, ...] = ("EJR", "EJR-1", "PJR", "PJR-1")
 
 
 class _OutOfLimitError(Exception):
@@ -74,7 +78,7 @@ def check_additive(
         "seconds_limit": Fraction(str(time_limit)),
         "node_limit": node_limit,
     }
-    if prop not in ("EJR", "EJR-1"):
+    if prop not in ("EJR", "EJR-1", "PJR", "PJR-1"):
         return JustifiedCheck(
             **common, verdict=Verdict.NOT_DECIDED, nodes=0, reason=f"{prop} is decided for approval ballots only"
         )
@@ -122,7 +126,14 @@ def check_additive(
         hopeful = rows[got[rows] < owed + suffix[rows, position]]
         if weight(hopeful) * budget < n * cost or hopeful.size == 0:
             return
-        if chosen:
+        if chosen and prop in ("PJR", "PJR-1"):
+            short_rows = rows[got[rows] < owed]  # a member of a short-changed group has less than owed
+            if short_rows.size and weight(short_rows) * budget >= n * cost:
+                group = _pjr_caps(short_rows, [j for j, _ in chosen], owed, cost)
+                if group is not None:
+                    found.append((list(chosen), group))
+                    return
+        elif chosen:
             short = got[rows] < owed
             missing = [j for j, _ in chosen if not funded_mask[j]]
             if prop == "EJR-1" and missing:
@@ -145,6 +156,53 @@ def check_additive(
                 if found:
                     return
 
+    funded_columns = [int(j) for j in np.flatnonzero(funded_mask)]
+
+    def _pjr_caps(candidates: Any, t: list[int], owed: int, cost: int) -> Any | None:
+        """Ballots among ``candidates`` weighing ``n * cost(T) / b`` or more whose best utility for each
+        funded project (and, up to one, each unfunded project of ``T``) stays within caps that
+        leave the group short of ``owed``; ``None`` when there are none.
+
+        Depth first over a cap for each such project, ascending among the candidates' values.
+        """
+        nonlocal nodes
+        extra = [j for j in t if not funded_mask[j]] if prop == "PJR-1" else []
+        projects = funded_columns + extra
+        needed = n * cost
+
+        def short(funded_sum: int, slack: int) -> bool:
+            if not extra:
+                return funded_sum < owed
+            if up_to_one == "strict":
+                return funded_sum < owed and funded_sum + slack <= owed
+            return funded_sum + slack < owed
+
+        def caps(rows: Any, k: int, funded_sum: int, slack: int) -> Any | None:
+            nonlocal nodes
+            nodes += 1
+            if nodes > node_limit or (nodes % 256 == 0 and time.monotonic() > deadline):
+                raise _OutOfLimitError("the search ran out of nodes or time choosing the group")
+            if rows.size == 0 or weight(rows) * budget < needed:
+                return None
+            if k == len(projects):
+                return rows if short(funded_sum, slack) else None
+            j = projects[k]
+            for cap in (int(v) for v in np.unique(utility[rows, j])):
+                if k < len(funded_columns) and funded_sum + cap >= owed:
+                    break  # the group's funded projects alone would be worth owed
+                kept = rows[utility[rows, j] <= cap]
+                found_rows = caps(
+                    kept,
+                    k + 1,
+                    funded_sum + (cap if k < len(funded_columns) else 0),
+                    max(slack, cap) if k >= len(funded_columns) else slack,
+                )
+                if found_rows is not None:
+                    return found_rows
+            return None
+
+        return caps(candidates, 0, 0, 0)
+
     try:
         if n and budget:
             search([], np.arange(utility.shape[0]), 0, 0, 0)
@@ -154,6 +212,14 @@ def check_additive(
         return JustifiedCheck(**common, verdict=Verdict.HOLDS, nodes=nodes)
     chosen, group = found[0]
     witness = _witness(profile, utility, got, chosen, group)
+    if prop in ("PJR", "PJR-1"):
+        best = utility[np.ix_(group, funded_columns)].max(axis=0) if funded_columns else np.zeros(0, np.int64)
+        witness = witness.model_copy(
+            update={
+                "group_got": Fraction(int(best.sum())),
+                "group_funded": tuple(profile.project_ids[j] for j, v in zip(funded_columns, best, strict=True) if v),
+            }
+        )
     problem = certify_additive(profile, funded, prop, witness, up_to_one=up_to_one)
     if problem is not None:
         return JustifiedCheck(
@@ -217,6 +283,30 @@ def certify_additive(
     funded_set = set(funded)
     cost = sum((profile.costs[ids.index(p)] for p in witness.projects), Fraction(0))
     voters = 0
+    owed = sum(witness.thresholds, Fraction(0))
+    if prop in ("PJR", "PJR-1"):
+        best: dict[str, int] = {}
+        for ballot in witness.ballots:
+            key = (ballot.approves, ballot.points)
+            if ballot.voters <= 0 or available.get(key, 0) < ballot.voters:
+                return f"no {ballot.voters} ballots {key}"
+            value = dict(zip(ballot.approves, ballot.points, strict=True))
+            if any(value.get(p, 0) < a for p, a in zip(witness.projects, witness.thresholds, strict=True)):
+                return "a ballot gives a project of T less than its threshold"
+            for p, v in value.items():
+                best[p] = max(best.get(p, 0), v)
+            voters += ballot.voters
+        group = Fraction(sum(v for p, v in best.items() if p in funded_set))
+        missing = [Fraction(best.get(p, 0)) for p in witness.projects if p not in funded_set]
+        if group >= owed:
+            return f"the group got {group}, enough against {owed}"
+        if prop == "PJR-1" and missing:
+            slack = max(missing)
+            if (group + slack > owed) if up_to_one == "strict" else (group + slack >= owed):
+                return "one more project would satisfy the group"
+        if voters * profile.budget < profile.voter_count * cost:
+            return f"{voters} voters are too few for T"
+        return None
     for ballot in witness.ballots:
         key = (ballot.approves, ballot.points)
         if ballot.voters <= 0 or available.get(key, 0) < ballot.voters:
@@ -225,13 +315,12 @@ def certify_additive(
         for project, alpha in zip(witness.projects, witness.thresholds, strict=True):
             if value.get(project, 0) < alpha:
                 return f"a ballot gives {project} less than {alpha}"
-        owed = sum(witness.thresholds, Fraction(0))
         got = Fraction(sum(v for p, v in value.items() if p in funded_set))
         if got >= owed:
             return f"a voter got {got}, enough against {owed}"
         if prop == "EJR-1":
-            slack = max((Fraction(value.get(p, 0)) for p in witness.projects if p not in funded_set), default=None)
-            if slack is not None and (got + slack > owed if up_to_one == "strict" else got + slack >= owed):
+            extra = [Fraction(value.get(p, 0)) for p in witness.projects if p not in funded_set]
+            if extra and (got + max(extra) > owed if up_to_one == "strict" else got + max(extra) >= owed):
                 return "one more project would satisfy a voter"
         voters += ballot.voters
     if voters == 0 or voters * profile.budget < profile.voter_count * cost:

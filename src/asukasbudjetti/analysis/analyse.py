@@ -7,8 +7,8 @@ record's outcome), and for each outcome:
 * the satisfaction measures (cost and cardinality) over every voter;
 * EJR, EJR up to one project, PJR and PJR up to one project for both measures
   (approval and choose-1 ballots), each decided exactly or said to be undecided
-  within the time limit; for points and rankings EJR and EJR up to one project
-  with the ballots' additive utilities (:mod:`asukasbudjetti.analysis.additive`);
+  within the time limit; for points and rankings the same four with the ballots'
+  additive utilities (:mod:`asukasbudjetti.analysis.additive`);
 * the measures per group of residents for each grouping asked for.
 
 A cycle ``.toml`` is analysed pot by pot, each on its own election (its own amount,

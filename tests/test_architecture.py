@@ -1,6 +1,6 @@
 """The package's layout shows the data flow: each folder is one stage, and imports only point down.
 
-files -> model -> validation -> compiled profile -> rule -> outcome -> record -> audit/publish -> CLI.
+files -> model -> validation -> compiled profile -> rule -> outcome -> record -> analysis -> audit/publish -> CLI.
 docs/architecture.md draws it; this test walks every import in src/ (those inside
 functions too) and fails on an import circle or on an arrow pointing up.
 """
@@ -24,6 +24,7 @@ STAGES: list[tuple[str, tuple[str, ...]]] = [
     ("profile", ("profile",)),
     ("rules", ("rules",)),
     ("running", ("tally", "cycles", "batch")),
+    ("analysis", ("analysis",)),
     ("audit", ("audit",)),
     ("publish", ("publish",)),
     ("cli", ("cli",)),

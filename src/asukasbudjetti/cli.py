@@ -553,6 +553,67 @@ def compare(file: str, rules_text: str, seed: int | None, as_json: bool, lang: s
 
 
 @main.command()
+@click.argument("file", type=click.Path(dir_okay=False))
+@click.option(
+    "--rule",
+    "rules",
+    multiple=True,
+    metavar="R",
+    help="A rule whose outcome to analyse (repeat for several side by side): 'official' (the file's or each "
+    "pot's rule, the record's outcome) or any registered rule [default: official].",
+)
+@click.option(
+    "--groups",
+    "groupings",
+    multiple=True,
+    metavar="ATTR[:BANDS]",
+    help="Measure per group of residents by a ballot attribute, e.g. sex, district, or age:13-17,18-29,30-64,65- "
+    "(repeatable).",
+)
+@click.option("--seed", type=int, default=None, help="Lottery seed for ties [default: 0; a cycle: each pot's seed].")
+@click.option(
+    "--time-limit",
+    type=click.FloatRange(min=0, min_open=True),
+    default=60.0,
+    show_default=True,
+    help="Seconds each proportionality check may search before it says 'not decided'.",
+)
+@click.option(
+    "--checks/--no-checks",
+    default=True,
+    show_default=True,
+    help="Run the proportionality checks; --no-checks gives the satisfaction measures (and groups) only.",
+)
+@click.option("--json", "as_json", is_flag=True, help="Print the analysis as one JSON object, exact numbers as text.")
+@_friendly
+def analyse(
+    file: str,
+    rules: tuple[str, ...],
+    groupings: tuple[str, ...],
+    seed: int | None,
+    time_limit: float,
+    checks: bool,
+    as_json: bool,
+) -> None:
+    """Was the outcome fair? Check EJR and PJR (with witnesses), priceability, the core and Pareto
+    optimality (small instances), and measure the voters' satisfaction, overall and per group."""
+    from asukasbudjetti.analysis.analyse import analyse_file, analysis_json, check_rules
+    from asukasbudjetti.analysis.groups import parse_grouping
+    from asukasbudjetti.analysis.render import render_analysis
+
+    try:
+        names = check_rules([name.strip() for name in rules])
+    except AsukasbudjettiError as exc:
+        raise click.BadParameter(str(exc), param_hint="--rule") from None
+    try:
+        parsed = [parse_grouping(text) for text in groupings]
+    except AsukasbudjettiError as exc:
+        raise click.BadParameter(str(exc), param_hint="--groups") from None
+    result = analyse_file(file, names, groupings=parsed, seed=seed, time_limit=time_limit, checks=checks)
+    click.echo(analysis_json(result) if as_json else render_analysis(result), nl=False)
+
+
+@main.command()
 @click.argument("record", type=click.Path(dir_okay=False))
 @click.option(
     "--format",

@@ -837,6 +837,11 @@ def _csv_pot_election(
         if vote_type.has_points
         else None,
         lines=tuple(b.line for b in rows),
+        # The voters' attributes, for the analysis by group (asukasbudjetti analyse --groups).
+        extra={
+            "age": tuple("" if b.age is None else str(b.age) for b in rows),
+            "postal_code": tuple(b.postal_code or "" for b in rows),
+        },
     )
     meta = {"budget": format_money(rest_budget), "vote_type": vote_type.value, "rule": pot.rule, "subunit": pot.name}
     if pot.ballot.kind == "ranking" and pot.ballot.max_projects is not None:

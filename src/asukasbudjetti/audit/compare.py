@@ -10,7 +10,12 @@ each outcome exactly, from the compiled profile:
   project they approved;
 * for every pair of rules, how many voters are better off under each (more funded
   projects they approved), how many fare the same, and the projects only one of
-  the two funds.
+  the two funds;
+* for approval and choose-1 ballots, the fairness of each outcome
+  (:mod:`asukasbudjetti.analysis`): EJR, EJR up to one project, PJR and PJR up to
+  one project for cost and cardinality satisfaction, decided exactly (or "not
+  decided" within the time limit), with the projects and size of a witness group
+  when one fails, and the Gini coefficient of each satisfaction.
 
 A voter "approved" a project when her ballot lists it. For approval and choose-1
 ballots that is an approval; for cumulative, scoring and ordinal ballots it only
@@ -37,6 +42,8 @@ from typing import Any, Literal
 import numpy as np
 from pydantic import BaseModel, ConfigDict
 
+from asukasbudjetti.analysis.justified import PROPERTIES, TIME_LIMIT, JustifiedProperty, Verdict, check
+from asukasbudjetti.analysis.satisfaction import SATISFACTIONS, SatisfactionKind, profile_measures
 from asukasbudjetti.errors import AsukasbudjettiError, RuleError, UnknownRuleError
 from asukasbudjetti.i18n import Texts, check_lang
 from asukasbudjetti.model import Election
@@ -49,6 +56,29 @@ from asukasbudjetti.tally import OFFICIAL, load_election, tally_election
 from asukasbudjetti.version import __version__
 
 Measure = Literal["approved", "listed"]
+
+
+class FairnessCheck(BaseModel):
+    """One proportionality check of an outcome, in short: the verdict, and a failing group's
+    projects and size (``asukasbudjetti analyse`` shows the whole witness)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    property: JustifiedProperty
+    satisfaction: SatisfactionKind
+    verdict: Verdict
+    projects: tuple[str, ...] = ()
+    voters: int | None = None
+
+
+class Fairness(BaseModel):
+    """An outcome's proportionality checks and the Gini coefficients of its satisfactions."""
+
+    model_config = ConfigDict(frozen=True)
+
+    checks: tuple[FairnessCheck, ...]
+    gini_cost: Exact | None
+    gini_cardinality: Exact | None
 
 
 class RuleMeasures(BaseModel):
@@ -71,6 +101,8 @@ class RuleMeasures(BaseModel):
     average_approved_funded: Exact | None
     voters_with_one: int
     share_with_one: Exact | None
+    #: Approval and choose-1 ballots only (``None`` otherwise, or when not asked for).
+    fairness: Fairness | None = None
 
 
 class RuleRefusal(BaseModel):
@@ -156,6 +188,8 @@ def compare_election(
     exclusive: Sequence[Sequence[str]] = (),
     official_params: Sequence[tuple[str, str]] = (),
     cycle_pot: bool = False,
+    fairness: bool = True,
+    time_limit: float = TIME_LIMIT,
 ) -> Comparison:
     """Run each rule on a validated election and measure the outcomes exactly.
 
@@ -166,6 +200,8 @@ def compare_election(
     the defaults of the cities' published files.
     A rule that cannot run on the election (its vote type, paper votes, no META rule
     for ``official``...) is listed in ``refused`` with the reason, not raised.
+    ``fairness`` adds each outcome's proportionality checks (approval-like ballots),
+    each searching at most ``time_limit`` seconds.
     """
     names = check_rule_names(rules)
     profile = compile_profile(election)
@@ -212,6 +248,9 @@ def compare_election(
                 average_approved_funded=Fraction(total, voters) if voters else None,
                 voters_with_one=with_one,
                 share_with_one=Fraction(with_one, voters) if voters else None,
+                fairness=_fairness(profile, outcome.funded, time_limit)
+                if fairness and election.vote_type.is_approval_like
+                else None,
             )
         )
     pairs: list[PairComparison] = []
@@ -244,6 +283,28 @@ def compare_election(
         rules=tuple(measured),
         refused=tuple(refused),
         pairs=tuple(pairs),
+    )
+
+
+def _fairness(profile: CompiledProfile, funded: Sequence[str], time_limit: float) -> Fairness:
+    checks: list[FairnessCheck] = []
+    for prop in PROPERTIES:
+        for kind in SATISFACTIONS:
+            result = check(profile, funded, prop, kind, time_limit=time_limit)
+            witness = result.witness
+            checks.append(
+                FairnessCheck(
+                    property=prop,
+                    satisfaction=kind,
+                    verdict=result.verdict,
+                    projects=witness.projects if witness is not None else (),
+                    voters=witness.voters if witness is not None else None,
+                )
+            )
+    return Fairness(
+        checks=tuple(checks),
+        gini_cost=profile_measures(profile, funded, "cost").gini,
+        gini_cardinality=profile_measures(profile, funded, "cardinality").gini,
     )
 
 
@@ -347,6 +408,34 @@ def _aligned(rows: list[tuple[str, ...]], right: set[int]) -> list[str]:
     ]
 
 
+_SHORT = {"holds": "yes", "fails": "NO", "not decided": "?"}
+
+
+def _fairness_lines(rules: Sequence[RuleMeasures], t: Texts) -> list[str]:
+    """The fairness table: one row per check, one column per rule (yes / NO / ? for not decided)."""
+    judged = [r for r in rules if r.fairness is not None]
+    if not judged:
+        return []
+    fairness = [r.fairness for r in judged if r.fairness is not None]
+    rows: list[tuple[str, ...]] = [("fairness", *(r.rule for r in judged))]
+    for k, first in enumerate(fairness[0].checks):
+        rows.append(
+            (f"{first.property} ({first.satisfaction})", *(_SHORT[f.checks[k].verdict.value] for f in fairness))
+        )
+    rows.append(("Gini (cost)", *(_exact(f.gini_cost, t) for f in fairness)))
+    rows.append(("Gini (cardinality)", *(_exact(f.gini_cardinality, t) for f in fairness)))
+    lines = _aligned(rows, set())
+    lines.append("  (exact; yes: holds, NO: fails, ?: not decided within the time limit)")
+    for r, f in zip(judged, fairness, strict=True):
+        failed = next((c for c in f.checks if c.verdict is Verdict.FAILS), None)
+        if failed is not None:
+            lines.append(
+                f"  {r.rule}: {failed.property} ({failed.satisfaction}) fails for the {failed.voters} voters "
+                f"who all approve {', '.join(failed.projects)} (asukasbudjetti analyse shows the group)"
+            )
+    return lines
+
+
 def render_comparison(report: ComparisonReport, language: Texts | str = "en") -> str:
     """The report as a readable table in ``language`` (exact values; ``≈``/``about`` marks a rounded one).
 
@@ -416,6 +505,7 @@ def render_comparison(report: ComparisonReport, language: Texts | str = "en") ->
             for r in pot.rules:
                 funded = ", ".join(r.funded) if r.funded else _("(none)")
                 lines.append("  " + _("{rule} funds: {projects}", rule=r.rule, projects=funded))
+            lines.extend(_fairness_lines(pot.rules, t))
         for refusal in pot.refused:
             lines.append("  " + _("{rule}: not run: {reason}", rule=refusal.rule, reason=refusal.reason))
         for pair in pot.pairs:
@@ -449,6 +539,8 @@ def render_comparison(report: ComparisonReport, language: Texts | str = "en") ->
 __all__ = [
     "Comparison",
     "ComparisonReport",
+    "Fairness",
+    "FairnessCheck",
     "PairComparison",
     "RuleMeasures",
     "RuleRefusal",

@@ -13,8 +13,11 @@ Utilities: on approval and choose-1 ballots, ``cost`` utilities (the default, wh
 cities use: ``u_i(p) = cost(p)``, so ``rho = q / cost`` where ``q`` is the
 per-voter cap and the effective vote count is ``cost / q``) or ``cardinality``
 (``u_i(p) = 1``: the smallest ``q`` wins). On cumulative, scoring and ordinal
-ballots the utilities are the points or positional scores (additive utilities).
-Projects that cost nothing or that nobody supports are never funded by a round.
+ballots the utilities are the points or positional scores (additive utilities);
+a project's supporters, who pay for it, are the voters with a positive utility
+for it (a scoring ballot may give 0 or negative points: such a voter pays nothing
+for that project). Projects that cost nothing or that nobody supports are never
+funded by a round.
 
 Ties on the effective vote count: lower cost, then more votes, then the lottery
 order drawn once from the seed (:mod:`asukasbudjetti.rules.ties`) and reused for
@@ -123,7 +126,11 @@ class _Run:
 
 def _level_keys(levels: np.ndarray, width: int, utilities: np.ndarray) -> np.ndarray:
     """One key per (money level, utility): ``level * width + utility``, in int64 when it fits,
-    else in Python integers (points so large that int64 would overflow; same order)."""
+    else in Python integers (points so large that int64 would overflow; same order).
+
+    Supporters' utilities are positive (:class:`_Supporters`), so ``0 < utility < width``
+    and distinct pairs get distinct keys, ordered by level then utility.
+    """
     keys: np.ndarray
     if (int(levels.max(initial=0)) + 1) * width < 2**62:
         keys = levels * width + utilities
@@ -256,11 +263,19 @@ class _Voters:
 
 
 class _Supporters:
-    """Each project's supporting rows and their utilities, computed once per rule run."""
+    """Each project's supporting rows and their utilities, computed once per rule run.
+
+    A supporter is a voter with a positive utility for the project: only she pays
+    for it (Peters & Skowron's ``N_p = {i : u_i(p) > 0}``; pabutools likewise). A
+    scoring ballot may list a project with 0 or negative points: that voter counts
+    in ``votes(p)`` (the tie-break) but neither pays for the project nor helps
+    afford it (a negative "share" would be money given to the others).
+    """
 
     def __init__(self, profile: CompiledProfile) -> None:
         approval = profile.vote_type.is_approval_like
-        projects, rows = np.nonzero(profile.approvals.T)
+        positive = profile.approvals if approval else profile.weights > 0
+        projects, rows = np.nonzero(positive.T)
         starts = np.searchsorted(projects, np.arange(profile.project_count + 1))
         self.rows = [rows[starts[j] : starts[j + 1]] for j in range(profile.project_count)]
         # Approval: every supporter has utility 1 per unit (cost utilities rescale the price).
@@ -492,7 +507,7 @@ def _add1(
                 )
             )
             break
-        if set(current.funded) >= {j for j in candidates if profile.costs[j] > 0 and profile.supporters[j]}:
+        if set(current.funded) >= {j for j in candidates if profile.costs[j] > 0 and len(supporters.rows[j])}:
             break  # nothing left that a raised endowment could fund
         skip_to = _unaffordable_until(profile, current, endowment, candidates, supporters, params.add1_increment)
         if skip_to is not None:

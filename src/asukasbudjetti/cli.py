@@ -621,7 +621,7 @@ def _trace_rows(outcome: Outcome) -> list[str]:
         if outcome.completion:
             adopted = [step for step in outcome.completion if step.accepted]
             lines.append(
-                f"  completion: {len(outcome.completion)} endowments tried; "
+                f"  completion: {len(outcome.completion)} endowments recorded; "
                 f"adopted {_approximate(adopted[-1].endowment) if adopted else '-'}"
             )
     if outcome.phragmen_rounds:

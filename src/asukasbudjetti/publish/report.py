@@ -608,7 +608,7 @@ def _trace_html(outcome: PotOutcome, names: Mapping[str, str]) -> str:
             ]
             parts.append(
                 "<details><summary>Completion: "
-                f"{len(outcome.completion)} endowment{'s' if len(outcome.completion) != 1 else ''} tried</summary>"
+                f"{len(outcome.completion)} endowment{'s' if len(outcome.completion) != 1 else ''} recorded</summary>"
                 + _table(["endowment", "funded", "spent", "adopted", "why"], rows, numeric=(0, 2), text=(4,))
                 + "</details>"
             )

@@ -33,6 +33,9 @@ level); a project's price is found by walking its supporters' levels from the
 poorest up. A project's price only rises from round to round, so its last price
 is a lower bound: each round evaluates projects in order of that bound and stops
 when the bound exceeds the best exact price found (equalshares.net's pruning).
+The add1 completion runs MES only where its outcome may change: a trial run also
+bounds, exactly, the endowments up to which every run is the same, and the walk
+jumps there (:func:`_add1`; the one-unit walk, :func:`_add1_walk`, is its oracle).
 """
 
 from __future__ import annotations

@@ -22,10 +22,10 @@
 
 from __future__ import annotations
 
-import re
 from collections import Counter
 from dataclasses import dataclass, field
 from fractions import Fraction
+from itertools import pairwise
 from math import ceil, floor
 from pathlib import Path
 from types import ModuleType
@@ -341,18 +341,24 @@ def check_budget(inst: Instance, outcome: Outcome) -> None:
 
 
 def walked(outcome: Outcome) -> list[tuple[F, tuple[str, ...] | None, bool]]:
-    """The completion's steps, one per endowment tried. A skipped stretch (recorded as one
-    step, run only at its last endowment) is written out as the walk tries it: every
-    endowment accepted, what each funds unknown (None) but the last."""
-    steps: list[tuple[F, tuple[str, ...] | None, bool]] = []
-    for step in outcome.completion:
-        skipped = re.match(r"endowments from (\S+) to (\S+): no project funded by none", step.reason)
-        if skipped is not None:
-            assert isinstance(outcome.params, EqualSharesParameters)
-            endowment = F(skipped.group(1))
-            while endowment < step.endowment:
-                steps.append((endowment, None, True))
-                endowment += outcome.params.add1_increment
+    """The completion's steps, one per endowment tried. The record keeps only the first
+    endowment, those where the outcome changes, the adopted one and the one that stopped
+    the walk: every endowment the walk tries between two recorded steps funds what the
+    earlier of them funds, and is adopted."""
+    assert isinstance(outcome.params, EqualSharesParameters)
+    if not outcome.completion:
+        return []
+    increment = outcome.params.add1_increment
+    first = outcome.completion[0].endowment
+    start = F(floor(first)) if outcome.params.add1_start == "floor" else first
+    steps: list[tuple[F, tuple[str, ...] | None, bool]] = [(first, outcome.completion[0].funded, True)]
+    for number, (before, step) in enumerate(pairwise(outcome.completion)):
+        # The walk's first try is start + increment (below B / n when it starts at the
+        # floor); a step at the same endowment as the one before is the exhaustive stop.
+        endowment = start + increment if number == 0 else before.endowment + increment
+        while endowment < step.endowment != before.endowment:
+            steps.append((endowment, before.funded, True))
+            endowment += increment
         steps.append((step.endowment, step.funded, step.accepted))
     return steps
 

@@ -14,12 +14,14 @@ is written ``v1 = 4`` after a round.
 from __future__ import annotations
 
 from fractions import Fraction
+from itertools import pairwise
+from math import floor
 
 import pytest
 
 from asukasbudjetti.io import read_pabulib_bytes
 from asukasbudjetti.model import Election
-from asukasbudjetti.model.outcome import MesRound, Outcome
+from asukasbudjetti.model.outcome import EqualSharesParameters, MesRound, Outcome
 from asukasbudjetti.profile import compile_profile
 from asukasbudjetti.rules import RULES, RuleOptions
 from asukasbudjetti.tally import tally_election
@@ -79,7 +81,26 @@ def candidates(round_: MesRound) -> dict[str, F]:
 
 
 def steps(outcome: Outcome) -> list[tuple[F, tuple[str, ...], F, bool]]:
-    return [(s.endowment, s.funded, s.spent, s.accepted) for s in outcome.completion]
+    """The completion's steps, one per endowment the add1 walk tries (worked by hand below).
+
+    The record keeps the first endowment, those where the outcome changes, the adopted
+    one and the one that stopped the walk; every endowment the walk tries between two
+    recorded steps funds (and spends) what the earlier of them does, and is adopted.
+    """
+    recorded = outcome.completion
+    if not recorded:
+        return []
+    params = outcome.params
+    assert isinstance(params, EqualSharesParameters)
+    start = F(floor(recorded[0].endowment)) if params.add1_start == "floor" else recorded[0].endowment
+    out = [(recorded[0].endowment, recorded[0].funded, recorded[0].spent, recorded[0].accepted)]
+    for number, (before, step) in enumerate(pairwise(recorded)):
+        endowment = start + params.add1_increment if number == 0 else before.endowment + params.add1_increment
+        while endowment < step.endowment != before.endowment:  # the same endowment: the exhaustive stop
+            out.append((endowment, before.funded, before.spent, True))
+            endowment += params.add1_increment
+        out.append((step.endowment, step.funded, step.spent, step.accepted))
+    return out
 
 
 # ---------------------------------------------------------------------------

@@ -672,8 +672,8 @@ def _pot_view(record: Record, outcome: PotOutcome, index: int, t: Texts) -> dict
         adopted = [step for step in outcome.completion if step.accepted]
         notes.append(
             t.ngettext(
-                "Completion: {count} endowment tried; adopted: {adopted}.",
-                "Completion: {count} endowments tried; adopted: {adopted}.",
+                "Completion: {count} endowment recorded; adopted: {adopted}.",
+                "Completion: {count} endowments recorded; adopted: {adopted}.",
                 len(outcome.completion),
                 count=len(outcome.completion),
                 adopted=_approximate(adopted[-1].endowment, t) if adopted else "-",

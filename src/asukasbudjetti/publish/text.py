@@ -100,8 +100,8 @@ def trace_rows(outcome: Outcome, t: Texts, names: Mapping[str, str]) -> list[str
             lines.append(
                 "  "
                 + t.ngettext(
-                    "completion: {count} endowment tried; adopted {adopted}",
-                    "completion: {count} endowments tried; adopted {adopted}",
+                    "completion: {count} endowment recorded; adopted {adopted}",
+                    "completion: {count} endowments recorded; adopted {adopted}",
                     len(outcome.completion),
                     count=len(outcome.completion),
                     adopted=approximate(adopted[-1].endowment, t) if adopted else "-",

@@ -13,8 +13,11 @@ Utilities: on approval and choose-1 ballots, ``cost`` utilities (the default, wh
 cities use: ``u_i(p) = cost(p)``, so ``rho = q / cost`` where ``q`` is the
 per-voter cap and the effective vote count is ``cost / q``) or ``cardinality``
 (``u_i(p) = 1``: the smallest ``q`` wins). On cumulative, scoring and ordinal
-ballots the utilities are the points or positional scores (additive utilities).
-Projects that cost nothing or that nobody supports are never funded by a round.
+ballots the utilities are the points or positional scores (additive utilities);
+a project's supporters, who pay for it, are the voters with a positive utility
+for it (a scoring ballot may give 0 or negative points: such a voter pays nothing
+for that project). Projects that cost nothing or that nobody supports are never
+funded by a round.
 
 Ties on the effective vote count: lower cost, then more votes, then the lottery
 order drawn once from the seed (:mod:`asukasbudjetti.rules.ties`) and reused for
@@ -30,6 +33,9 @@ level); a project's price is found by walking its supporters' levels from the
 poorest up. A project's price only rises from round to round, so its last price
 is a lower bound: each round evaluates projects in order of that bound and stops
 when the bound exceeds the best exact price found (equalshares.net's pruning).
+The add1 completion runs MES only where its outcome may change: a trial run also
+bounds, exactly, the endowments up to which every run is the same, and the walk
+jumps there (:func:`_add1`; the one-unit walk, :func:`_add1_walk`, is its oracle).
 """
 
 from __future__ import annotations
@@ -120,11 +126,18 @@ class _Run:
     spent_units: int = 0
     rounds: list[MesRound] = field(default_factory=list)
     ties: list[Tie] = field(default_factory=list)
+    #: With ``regions``: every run from ``endowment`` up to (not including) this one
+    #: funds the same projects in the same order (None: no limit found).
+    until: Fraction | None = None
 
 
 def _level_keys(levels: np.ndarray, width: int, utilities: np.ndarray) -> np.ndarray:
     """One key per (money level, utility): ``level * width + utility``, in int64 when it fits,
-    else in Python integers (points so large that int64 would overflow; same order)."""
+    else in Python integers (points so large that int64 would overflow; same order).
+
+    Supporters' utilities are positive (:class:`_Supporters`), so ``0 < utility < width``
+    and distinct pairs get distinct keys, ordered by level then utility.
+    """
     keys: np.ndarray
     if (int(levels.max(initial=0)) + 1) * width < 2**62:
         keys = levels * width + utilities
@@ -142,21 +155,45 @@ class _Voters:
     the common denominator; rather than rescaling every level then, each level
     remembers the *epoch* it was created in, and is scaled by that epoch's factor
     when read. Level 0 is "no money left".
+
+    With ``regions`` (the add1 completion's jump), each level also carries the slope
+    of its money as a function of the common endowment ``x`` (held the same way:
+    numerators, epochs, factors, one denominator). Near the endowment of the run,
+    every quantity of the run is linear in ``x`` as long as the same supporters of
+    each funded project pay all they have (:func:`_mes_run` explains the bound).
     """
 
-    def __init__(self, profile: CompiledProfile, endowment_units: Fraction) -> None:
+    def __init__(self, profile: CompiledProfile, endowment_units: Fraction, *, regions: bool = False) -> None:
         self.counts = profile.counts
         self.denominator = endowment_units.denominator
         self.numerators: list[int] = [0, endowment_units.numerator]
         self.epochs: list[int] = [0, 0]
         self.factors: list[int] = [1]  # per epoch: numerator -> current denominator
         self.row_level = np.ones(len(profile.counts), dtype=np.int64)
+        self.regions = regions
+        # d(money in units) / dx: at first every voter has x, that is x * denominator units.
+        self.slope_denominator = 1
+        self.slope_numerators: list[int] = [0, profile.denominator]
+        self.slope_epochs: list[int] = [0, 0]
+        self.slope_factors: list[int] = [1]
+        #: Set by ``price``: the slope of the money of the supporters who pay all they
+        #: have (over ``slope_denominator``); for a project they cannot afford, the
+        #: shortfall (over ``denominator``) and the slope of their money together.
+        self.capped_slope = 0
+        self.shortfall = (0, 0)
+        #: Set by ``pay``: how far above the run's endowment the same supporters of the
+        #: project just funded keep paying all they have (None: no limit).
+        self.pay_limit: Fraction | None = None
 
     def value(self, level: int) -> int:
         return self.numerators[level] * self.factors[self.epochs[level]]
 
-    def groups(self, rows: np.ndarray, utilities: np.ndarray) -> tuple[list[int], list[int], list[int]]:
-        """Supporters as parallel lists: money numerators, utilities, voters (unsorted)."""
+    def slope(self, level: int) -> int:
+        return self.slope_numerators[level] * self.slope_factors[self.slope_epochs[level]]
+
+    def groups(self, rows: np.ndarray, utilities: np.ndarray) -> tuple[list[int], list[int], list[int], list[int]]:
+        """Supporters as parallel lists: money numerators, utilities, voters, and (with
+        ``regions``) money slopes (unsorted)."""
         levels = self.row_level[rows]
         numerators, epochs, factors = self.numerators, self.epochs, self.factors
         if utilities.size and int(utilities[0]) == int(utilities.min()) == int(utilities.max()):
@@ -165,36 +202,43 @@ class _Voters:
             present = np.flatnonzero(per_level).tolist()
             values = [numerators[lv] * factors[epochs[lv]] for lv in present]
             counts = per_level[present].astype(np.int64).tolist()
-            return values, [int(utilities[0])] * len(values), counts
+            slopes = [self.slope(lv) for lv in present] if self.regions else []
+            return values, [int(utilities[0])] * len(values), counts, slopes
         width = int(utilities.max()) + 1
         keys = _level_keys(levels, width, utilities)
         unique, inverse = np.unique(keys, return_inverse=True)
         sums = np.bincount(inverse, weights=self.counts[rows]).astype(np.int64).tolist()
         keys_list = unique.tolist()
         values = [self.value(key // width) for key in keys_list]
-        return values, [key % width for key in keys_list], sums
+        slopes = [self.slope(key // width) for key in keys_list] if self.regions else []
+        return values, [key % width for key in keys_list], sums, slopes
 
     def first_price(self, cost_units: int, weight: int, utility: int) -> tuple[int, int] | None:
         """The price in the first round, when every supporter still has the endowment and
         all value the project alike (``utility`` each)."""
         target = cost_units * self.denominator
+        self.capped_slope = 0
         # Equal shares: each pays rho * u = target * u / weight, which she can afford
         # iff target * u <= e * weight; if she cannot, nor can they all together.
         if weight and target * utility <= self.numerators[1] * weight:
             return target, weight
+        voters = weight // utility if utility else 0
+        self.shortfall = (target - voters * self.value(1), voters * self.slope(1))
         return None
 
     def price(
-        self, groups: tuple[list[int], list[int], list[int]], cost_units: int, weight: int
+        self, groups: tuple[list[int], list[int], list[int], list[int]], cost_units: int, weight: int
     ) -> tuple[int, int] | None:
         """The smallest rho with sum(min(money, rho * u)) == cost, as (A, W): rho = A / (W * denominator).
 
         ``weight`` is the supporters' total utility. None when their money together
         falls short of the cost.
         """
-        values, utilities, counts = groups
+        values, utilities, counts, slopes = groups
         target = cost_units * self.denominator
+        self.capped_slope = 0
         if weight == 0:
+            self.shortfall = (target, 0)
             return None
         if len(set(utilities)) <= 1:
             # Alike utilities: if even the poorest can pay an equal share, that is the price.
@@ -202,21 +246,30 @@ class _Voters:
                 return target, weight
             order = sorted(range(len(values)), key=values.__getitem__)
         else:
-            order = sorted(range(len(values)), key=lambda g: Fraction(values[g], utilities[g]) if utilities[g] else 0)
+            order = sorted(range(len(values)), key=lambda g: Fraction(values[g], utilities[g]))
         paid = 0
+        paid_slope = 0
         for g in order:
             money, u, count = values[g], utilities[g], counts[g]
             # rho * u <= money  <=>  (target - paid) * u <= money * weight
             if weight > 0 and (target - paid) * u <= money * weight:
+                self.capped_slope = paid_slope
                 return target - paid, weight
             paid += money * count
             weight -= u * count
+            if slopes:
+                paid_slope += slopes[g] * count
+        self.shortfall = (target - paid, paid_slope)
         return None
 
     def pay(
         self, rows: np.ndarray, utilities: np.ndarray, share: int, weight: int, scale: int, trace: bool
     ) -> tuple[MesPayment, ...]:
-        """Each supporter pays min(money, rho * u) with rho = share / (weight * denominator)."""
+        """Each supporter pays min(money, rho * u) with rho = share / (weight * denominator).
+
+        With ``regions``, ``capped_slope`` must be what ``price`` left for this project.
+        """
+        uncapped_weight = weight
         common = gcd(share, weight)
         share, weight = share // common, weight // common
         if weight != 1:
@@ -240,6 +293,8 @@ class _Voters:
         numerators.extend(left)
         epochs.extend([epoch] * len(left))
         self.row_level[rows] = new_level[inverse]
+        if self.regions:
+            self._pay_slopes(groups, width, money, owed, keeps, uncapped_weight)
         if not trace:
             return ()
         # Who cannot pay the share pays all she has.
@@ -253,6 +308,51 @@ class _Voters:
         return tuple(
             MesPayment.model_construct(voters=count, amount=Fraction(amount, denominator))
             for amount, count in sorted(paid.items())
+        )
+
+    def _pay_slopes(
+        self, groups: list[int], width: int, money: list[int], owed: list[int], keeps: list[bool], uncapped_weight: int
+    ) -> None:
+        """The slopes of the money left after a payment, and how far up the endowment the
+        same supporters keep paying all they have (``pay_limit``).
+
+        rho(x) = (cost - money of those who pay all, at x) / (their utility left out), so
+        d rho / dx = -capped_slope / (slope_denominator * uncapped_weight), and a group
+        that pays its share keeps ``money - rho * u``, of slope ``slope + u * capped_slope
+        / (slope_denominator * uncapped_weight)``. A group's verdict (pays its share, or
+        all it has) holds while ``money - rho * u`` keeps its sign: that expression is
+        linear, so it changes sign at most once.
+        """
+        capped = self.capped_slope
+        common = gcd(capped, uncapped_weight)
+        capped, factor = capped // common, uncapped_weight // common
+        if factor != 1:
+            self.slope_factors = [f * factor for f in self.slope_factors]
+            self.slope_denominator *= factor
+        self.slope_factors.append(1)
+        epoch = len(self.slope_factors) - 1
+        slope_numerators, slope_epochs, slope_factors = self.slope_numerators, self.slope_epochs, self.slope_factors
+        best: tuple[int, int] | None = None  # the smallest distance, as money gap / slope
+        for key, m, o, keep in zip(groups, money, owed, keeps, strict=True):
+            level = key // width
+            slope = slope_numerators[level] * slope_factors[slope_epochs[level]] + (key % width) * capped
+            gap = m - o
+            if keep:
+                slope_numerators.append(slope)
+                slope_epochs.append(epoch)
+            if gap > 0 and slope < 0:
+                distance = (gap, -slope)
+            elif gap < 0 and slope > 0:
+                distance = (-gap, slope)
+            elif gap == 0 and slope != 0:
+                distance = (0, 1)  # at the edge already: no promise above this endowment
+            else:
+                continue
+            if best is None or distance[0] * best[1] < best[0] * distance[1]:
+                best = distance
+        # gap is over ``denominator``, slope over ``slope_denominator``.
+        self.pay_limit = (
+            None if best is None else Fraction(best[0] * self.slope_denominator, best[1] * self.denominator)
         )
 
 
@@ -276,11 +376,19 @@ def _supporting_rows(approvals: np.ndarray) -> list[np.ndarray]:
 
 
 class _Supporters:
-    """Each project's supporting rows and their utilities, computed once per rule run."""
+    """Each project's supporting rows and their utilities, computed once per rule run.
+
+    A supporter is a voter with a positive utility for the project: only she pays
+    for it (Peters & Skowron's ``N_p = {i : u_i(p) > 0}``; pabutools likewise). A
+    scoring ballot may list a project with 0 or negative points: that voter counts
+    in ``votes(p)`` (the tie-break) but neither pays for the project nor helps
+    afford it (a negative "share" would be money given to the others).
+    """
 
     def __init__(self, profile: CompiledProfile) -> None:
         approval = profile.vote_type.is_approval_like
-        self.rows = _supporting_rows(profile.approvals)
+        positive = profile.approvals if approval else profile.weights > 0
+        self.rows = _supporting_rows(positive)
         # Approval: every supporter has utility 1 per unit (cost utilities rescale the price).
         self.utilities = [
             np.ones(len(r), dtype=np.int64) if approval else profile.weights[r, j] for j, r in enumerate(self.rows)
@@ -301,12 +409,42 @@ def _mes_run(
     *,
     trace: bool = True,
     watch: int | None = None,
+    regions: bool = False,
 ) -> _Run:
-    """One MES run at ``endowment``. With ``watch``, the run stops as soon as that
-    project's fate is known: funded, or dropped (its supporters can no longer afford
-    it, and money only shrinks); what it returns then is not a whole outcome."""
+    """One MES run at ``endowment``.
+
+    With ``watch``, the run stops as soon as that project's fate is known: funded,
+    or dropped (its supporters can no longer afford it, and money only shrinks);
+    what it returns then is not a whole outcome.
+    With ``regions`` (untraced trial runs of the add1 completion), the run also
+    finds ``until``: every run at an endowment ``x`` with ``endowment <= x < until``
+    funds the same projects in the same order. Proof sketch. Let every quantity of
+    this run be written as a function of ``x``, keeping each comparison's verdict.
+    Each voter's money is then linear in ``x``: she starts with ``x`` and each payment
+    is either all she has (afterwards 0) or ``rho * u``, where the winner's price is
+    ``rho = (cost - money of those who pay all) / (utility of the others)``, linear
+    too. Such a run is the real run at ``x`` as long as
+
+    1. every supporter of each funded project stays on her side (pays all she has,
+       or her share): the sign of the linear ``money - rho * u`` (``_Voters.pay``);
+    2. no other project beats the winner of a round. For ANY split of a project's
+       supporters into those who pay all and the others,
+       ``(cost - money of the first) / (utility of the others)`` is at most its
+       price (sum(min(money, rho * u)) = cost bounds it), so the split found when the
+       project was last priced gives a line below its price at every ``x``, in that
+       round and in every later one (prices only rise as money shrinks). While that
+       line stays above the winner's price (strictly when the project wins ties),
+       the project cannot win;
+    3. a project its supporters could not afford stays so (their money together,
+       linear, stays under its cost).
+
+    Each condition is a linear function keeping its sign, so it holds up to its
+    root: ``until`` is the endowment plus the smallest such distance. It may lie
+    below the true change (the lines of 2. are bounds); it is never above it.
+    None when nothing limits the region.
+    """
     run = _Run(endowment=endowment)
-    voters = _Voters(profile, endowment * profile.denominator)
+    voters = _Voters(profile, endowment * profile.denominator, regions=regions)
     approval = profile.vote_type.is_approval_like
     cost_utilities = approval and params.utilities == "cost"
     costs, cost_units = profile.costs, profile.cost_units
@@ -316,6 +454,10 @@ def _mes_run(
     bound: dict[int, Fraction] = dict.fromkeys(remaining, Fraction(0))
     approximate: dict[int, float] = dict.fromkeys(remaining, 0.0)
     shares: dict[int, tuple[int, int]] = {}
+    # regions: each project's last price line, d(bound) / dx, and the distances found.
+    lines: dict[int, Fraction] = {}
+    capped: dict[int, int] = {}
+    distance: Fraction | None = None
     round_number = 0
     while remaining:
         round_number += 1
@@ -337,6 +479,12 @@ def _mes_run(
                 )
             if found is None:
                 dropped.append(j)
+                if regions:
+                    gap, slope = voters.shortfall  # over denominator, slope_denominator
+                    if slope > 0:
+                        distance = _nearer(
+                            distance, Fraction(gap * voters.slope_denominator, voters.denominator * slope)
+                        )
                 continue
             share, weight = found
             # The price per unit of utility in money; with cost utilities every
@@ -347,6 +495,9 @@ def _mes_run(
             approximate[j] = float(key)
             shares[j] = found
             evaluated.append((j, key))
+            if regions:
+                capped[j] = voters.capped_slope
+                lines[j] = Fraction(-voters.capped_slope, voters.slope_denominator * weight * per_unit)
             if best is None or key < best:
                 best = key
         for j in dropped:
@@ -360,10 +511,15 @@ def _mes_run(
             run.ties.append(_tie(profile, tied, round_number))
         share, weight = shares[winner]
         q = Fraction(share, weight * voters.denominator * profile.denominator)
+        if regions:
+            voters.capped_slope = capped[winner]
         payments = voters.pay(supporters_rows[winner], utility_rows[winner], share, weight, profile.denominator, trace)
         run.funded.append(winner)
         run.spent_units += cost_units[winner]
         remaining.remove(winner)
+        if regions:
+            distance = _nearer(distance, voters.pay_limit)
+            distance = _nearer(distance, _overtaken(remaining, winner, bound, lines))
         if winner == watch:
             break
         if not trace:
@@ -380,7 +536,39 @@ def _mes_run(
                 dropped=tuple(profile.project_ids[j] for j in dropped),
             )
         )
+    if regions and distance is not None:
+        run.until = endowment + distance
     return run
+
+
+def _nearer(distance: Fraction | None, other: Fraction | None) -> Fraction | None:
+    """The smaller of two distances, None standing for no limit."""
+    if other is None:
+        return distance
+    return other if distance is None or other < distance else distance
+
+
+def _overtaken(
+    remaining: Sequence[int], winner: int, bound: dict[int, Fraction], lines: dict[int, Fraction]
+) -> Fraction | None:
+    """How far above the run's endowment no project left can beat this round's winner
+    (condition 2 of :func:`_mes_run`): each project's price line against the winner's.
+
+    The distance excludes the crossing itself, so it holds whichever project wins a
+    tie there; a project tied with the winner now (the winner won the tie) whose line
+    falls below the winner's gives 0: no promise above this endowment.
+    """
+    best, rising = bound[winner], lines[winner]
+    distance: Fraction | None = None
+    for j in remaining:
+        slope = lines[j] - rising
+        if slope >= 0:
+            continue  # the line draws away from the winner's price (or keeps level)
+        gap = bound[j] - best
+        reach = gap / -slope
+        if distance is None or reach < distance:
+            distance = reach
+    return distance
 
 
 def _tie(profile: CompiledProfile, tied: list[int], round_number: int) -> Tie:
@@ -503,6 +691,13 @@ def funds_project(profile: CompiledProfile, params: MesParams, j: int) -> bool:
     return j in run.funded
 
 
+#: After a trial whose region reaches no further endowment of the walk, this many
+#: plain trials follow (doubling while regions keep failing, up to the second figure):
+#: where the run's structure changes every fraction of a unit (a city's thousands of
+#: distinct ballots), a region costs more than the plain runs it would save.
+_PLAIN_AFTER_MISS = (4, 64)
+
+
 def _add1(
     profile: CompiledProfile,
     params: MesParams,
@@ -511,7 +706,19 @@ def _add1(
     candidates: Sequence[int],
     supporters: _Supporters,
 ) -> tuple[_Run, list[CompletionStep]]:
-    """Raise every endowment step by step while the raised outcome fits the real budget."""
+    """Raise every endowment by the increment while the raised outcome fits the real budget.
+
+    The outcome is that of :func:`_add1_walk` (one MES run per increment), without
+    running every increment: a trial run can also say up to which endowment every
+    run is the same (``_mes_run``'s ``until``); every endowment of the walk below
+    that funds the same projects, so fits the budget and is adopted just as the
+    trial is, and the walk goes on from the last of them. Where that region keeps
+    ending before the next endowment of the walk, plain trials (computed ahead in
+    worker processes on a large election, see :func:`_trials`) follow for a while.
+    The steps record the endowments where the outcome changes, the one adopted in
+    the end, and the one that stopped the walk; every endowment of the walk between
+    two recorded steps funds what the earlier of them funds.
+    """
     steps = [
         CompletionStep(
             endowment=first.endowment,
@@ -521,103 +728,100 @@ def _add1(
             reason="the plain Method of Equal Shares at B / n",
         )
     ]
+    increment = params.add1_increment
     current = first
     endowment = Fraction(floor(first.endowment)) if params.add1_start == "floor" else first.endowment
-    trials = _trials(profile, params, lottery, candidates, supporters, endowment, params.add1_increment)
-    while True:
-        if params.add1_stop_when_exhaustive and _exhaustive(profile, current.funded, current.spent_units, candidates):
+    fundable = {j for j in candidates if profile.costs[j] > 0 and len(supporters.rows[j])}
+    plain_left, plain_next = 0, _PLAIN_AFTER_MISS[0]
+    trials: Generator[_Run, None, None] | None = None
+
+    def settled(run: _Run) -> bool:
+        # The walk adopts this run and stops before trying another.
+        exhaustive = _exhaustive(profile, run.funded, run.spent_units, candidates)
+        return (params.add1_stop_when_exhaustive and exhaustive) or set(run.funded) >= fundable
+
+    def adopted_last() -> None:
+        # The endowment finally adopted, when it is not the change point recorded last.
+        if current.endowment != steps[-1].endowment:
             steps.append(
                 CompletionStep(
                     endowment=current.endowment,
                     funded=tuple(profile.project_ids[j] for j in current.funded),
                     spent=profile.money(current.spent_units),
                     accepted=True,
-                    reason="exhaustive: no unfunded project fits the money left; stop",
+                    reason=f"fits the budget: adopted (the same projects as from {format_money(steps[-1].endowment)})",
                 )
             )
-            break
-        if set(current.funded) >= {j for j in candidates if profile.costs[j] > 0 and profile.supporters[j]}:
-            break  # nothing left that a raised endowment could fund
-        skip_to = _unaffordable_until(profile, current, endowment, candidates, supporters, params.add1_increment)
-        if skip_to is not None:
-            # Below the first endowment at which a project not funded now could be paid
-            # for by its supporters together, every run funds some of the projects funded
-            # now and nothing else: it fits the budget, is not exhaustive (a project that
-            # fits the money left now fits what such a run leaves) and leaves a project
-            # to fund, so the walk adopts each run and goes on. Only the last one matters:
-            # it is run, and one step says what was skipped. (A pot whose only other
-            # supported project costs millions took millions of runs.)
-            first_skipped = endowment + params.add1_increment
-            current = (
-                _Run(endowment=skip_to)
-                if not current.funded
-                else _mes_run(profile, params, skip_to, lottery, candidates, supporters, trace=False)
-            )
-            endowment = skip_to
-            steps.append(
-                CompletionStep(
-                    endowment=skip_to,
-                    funded=tuple(profile.project_ids[j] for j in current.funded),
-                    spent=profile.money(current.spent_units),
-                    accepted=True,
-                    reason=f"endowments from {format_money(first_skipped)} to {format_money(skip_to)}: no project "
-                    "funded by none of them has supporters who together reach its cost, so every run fits the "
-                    "budget and funds only projects funded before (run only at the last)",
+
+    try:
+        while True:
+            if params.add1_stop_when_exhaustive and _exhaustive(
+                profile, current.funded, current.spent_units, candidates
+            ):
+                steps.append(
+                    CompletionStep(
+                        endowment=current.endowment,
+                        funded=tuple(profile.project_ids[j] for j in current.funded),
+                        spent=profile.money(current.spent_units),
+                        accepted=True,
+                        reason="exhaustive: no unfunded project fits the money left; stop",
+                    )
                 )
-            )
+                break
+            if set(current.funded) >= fundable:
+                adopted_last()
+                break  # nothing left that a raised endowment could fund
+            if plain_left:
+                if trials is None:
+                    trials = _trials(profile, params, lottery, candidates, supporters, endowment, increment)
+                trial = next(trials)
+                plain_left -= 1
+            else:
+                if trials is not None:
+                    trials.close()
+                    trials = None
+                trial = _mes_run(
+                    profile, params, endowment + increment, lottery, candidates, supporters, trace=False, regions=True
+                )
+            endowment = trial.endowment
+            if trial.spent_units > profile.budget_units:
+                adopted_last()
+                steps.append(
+                    CompletionStep(
+                        endowment=endowment,
+                        funded=tuple(profile.project_ids[j] for j in trial.funded),
+                        spent=profile.money(trial.spent_units),
+                        accepted=False,
+                        reason="over the budget: stop with the previous outcome",
+                    )
+                )
+                break
+            if trial.funded != current.funded:
+                steps.append(
+                    CompletionStep(
+                        endowment=endowment,
+                        funded=tuple(profile.project_ids[j] for j in trial.funded),
+                        spent=profile.money(trial.spent_units),
+                        accepted=True,
+                        reason="fits the budget: adopted (the outcome changes here)",
+                    )
+                )
+            if trial.until is not None and not settled(trial):
+                # The last endowment of the walk strictly below ``until``.
+                further = ceil((trial.until - endowment) / increment) - 1
+                if further > 0:
+                    endowment += further * increment
+                    plain_next = _PLAIN_AFTER_MISS[0]
+                elif not plain_left:
+                    plain_left, plain_next = plain_next, min(2 * plain_next, _PLAIN_AFTER_MISS[1])
+            current = _Run(endowment=endowment, funded=trial.funded, spent_units=trial.spent_units)
+    finally:
+        if trials is not None:
             trials.close()
-            trials = _trials(profile, params, lottery, candidates, supporters, skip_to, params.add1_increment)
-            continue
-        trial = next(trials)
-        endowment = trial.endowment
-        fits = trial.spent_units <= profile.budget_units
-        steps.append(
-            CompletionStep(
-                endowment=endowment,
-                funded=tuple(profile.project_ids[j] for j in trial.funded),
-                spent=profile.money(trial.spent_units),
-                accepted=fits,
-                reason="fits the budget: adopted" if fits else "over the budget: stop with the previous outcome",
-            )
-        )
-        if not fits:
-            break
-        current = trial
-    trials.close()
     if current is not first:
         # The adopted endowment's rounds, recorded in full (trials ran without a trace).
         current = _mes_run(profile, params, current.endowment, lottery, candidates, supporters)
     return current, steps
-
-
-def _unaffordable_until(
-    profile: CompiledProfile,
-    current: _Run,
-    tried: Fraction,
-    candidates: Sequence[int],
-    supporters: _Supporters,
-    increment: Fraction,
-) -> Fraction | None:
-    """The last endowment of the walk (``tried``, the last one it reached, plus a whole
-    number of increments, at least two) below which no project that ``current`` leaves
-    unfunded is affordable; None when there is no such stretch.
-
-    A run funds a project only when its supporters together have its cost, and at
-    endowment ``x`` the ``n`` voters listing it have at most ``x * n``: below
-    ``cost / n`` a project cannot be funded in any round.
-    """
-    funded = set(current.funded)
-    bounds = []
-    for j in candidates:
-        if j in funded:
-            continue
-        voters = int(profile.counts[supporters.rows[j]].sum())
-        if profile.costs[j] > 0 and voters:
-            bounds.append(profile.costs[j] / voters)
-    if not bounds:
-        return None
-    steps = ceil((min(bounds) - tried) / increment) - 1  # the last step strictly below the bound
-    return tried + steps * increment if steps >= 2 else None
 
 
 #: Trial runs go to worker processes from this many distinct ballots on (below it a
@@ -691,6 +895,65 @@ def _worker_run(endowment: Fraction) -> tuple[list[int], int]:
     profile, params, lottery, candidates, supporters = _WORKER_STATE
     run = _mes_run(profile, params, endowment, lottery, candidates, supporters, trace=False)
     return run.funded, run.spent_units
+
+
+def _add1_walk(
+    profile: CompiledProfile,
+    params: MesParams,
+    first: _Run,
+    lottery: list[int],
+    candidates: Sequence[int],
+    supporters: _Supporters,
+) -> tuple[_Run, list[CompletionStep]]:
+    """The add1 completion as defined: one MES run per increment, one step per run.
+
+    Kept as the oracle of :func:`_add1` (tests/test_add1_jump.py): the same outcome,
+    and the same funded projects at every endowment it tries.
+    """
+    steps = [
+        CompletionStep(
+            endowment=first.endowment,
+            funded=tuple(profile.project_ids[j] for j in first.funded),
+            spent=profile.money(first.spent_units),
+            accepted=True,
+            reason="the plain Method of Equal Shares at B / n",
+        )
+    ]
+    current = first
+    endowment = Fraction(floor(first.endowment)) if params.add1_start == "floor" else first.endowment
+    fundable = {j for j in candidates if profile.costs[j] > 0 and len(supporters.rows[j])}
+    while True:
+        if params.add1_stop_when_exhaustive and _exhaustive(profile, current.funded, current.spent_units, candidates):
+            steps.append(
+                CompletionStep(
+                    endowment=current.endowment,
+                    funded=tuple(profile.project_ids[j] for j in current.funded),
+                    spent=profile.money(current.spent_units),
+                    accepted=True,
+                    reason="exhaustive: no unfunded project fits the money left; stop",
+                )
+            )
+            break
+        if set(current.funded) >= fundable:
+            break  # nothing left that a raised endowment could fund
+        endowment += params.add1_increment
+        trial = _mes_run(profile, params, endowment, lottery, candidates, supporters, trace=False)
+        fits = trial.spent_units <= profile.budget_units
+        steps.append(
+            CompletionStep(
+                endowment=endowment,
+                funded=tuple(profile.project_ids[j] for j in trial.funded),
+                spent=profile.money(trial.spent_units),
+                accepted=fits,
+                reason="fits the budget: adopted" if fits else "over the budget: stop with the previous outcome",
+            )
+        )
+        if not fits:
+            break
+        current = trial
+    if current is not first:
+        current = _mes_run(profile, params, current.endowment, lottery, candidates, supporters)
+    return current, steps
 
 
 def _compare(

@@ -11,7 +11,7 @@ from fractions import Fraction
 
 from asukasbudjetti.errors import InputError, ProblemsError
 from asukasbudjetti.io.csv_ballots import BallotRow, ProjectRow
-from asukasbudjetti.io.importers.common import CycleRows, Place, PotImport, fail
+from asukasbudjetti.io.importers.common import CycleRows, Place, PotImport, fail, whole_number
 from asukasbudjetti.io.pabulib import read_pabulib_bytes
 from asukasbudjetti.model import BallotTable, Election, Project, SourceLocation, VoteType
 from asukasbudjetti.money import format_money
@@ -159,7 +159,7 @@ def election_rows(pot: str, election: Election) -> tuple[list[ProjectRow], list[
             pot=pot,
             projects=table.projects[i],
             points=table.points[i] if table.points is not None else None,
-            age=int(ages[i]) if ages is not None and ages[i].isascii() and ages[i].isdigit() else None,
+            age=whole_number(ages[i]) if ages is not None else None,
             postal_code=(postal[i] or None) if postal is not None else None,
             line=table.lines[i] if table.lines else 0,
         )

@@ -29,6 +29,7 @@ from asukasbudjetti.errors import ProblemsError
 from asukasbudjetti.io.csv_ballots import BallotRow, ProjectRow
 from asukasbudjetti.io.text import decode_text
 from asukasbudjetti.model import Election
+from asukasbudjetti.money import MAX_DIGITS
 from asukasbudjetti.problems import Problem, Severity
 
 
@@ -138,6 +139,8 @@ def whole_number(text: str) -> int | None:
     cleaned = text.strip()
     if cleaned.endswith(".0"):
         cleaned = cleaned[:-2]
-    if cleaned.isascii() and cleaned.isdigit():  # "²".isdigit() is True, but int() refuses it
+    # "²".isdigit() is True, but int() refuses it; and Python refuses to read more than
+    # 4,300 digits (no count, age or token needs anywhere near MAX_DIGITS).
+    if cleaned.isascii() and cleaned.isdigit() and len(cleaned) <= MAX_DIGITS:
         return int(cleaned)
     return None

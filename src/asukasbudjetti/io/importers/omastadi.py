@@ -27,7 +27,7 @@ from typing import Any
 
 from asukasbudjetti.errors import MoneyError, ProblemsError
 from asukasbudjetti.io.csv_ballots import BallotRow, ProjectRow
-from asukasbudjetti.io.importers.common import CycleRows, Place, fail, problem, warning
+from asukasbudjetti.io.importers.common import CycleRows, Place, fail, problem, warning, whole_number
 from asukasbudjetti.money import format_money, parse_money
 from asukasbudjetti.problems import Problem
 
@@ -210,9 +210,9 @@ class CycleRowsBuilder:
                 ProjectRow(project_id=project_id, pot=pot, cost=cost, name=_text(value("title")) or None, line=line)
             )
             for column, store in (("votes", self.declared_votes), ("selected", self.declared_selected)):
-                text = _text(value(column))
-                if text.isascii() and text.isdigit():
-                    store[project_id] = int(text)
+                number = whole_number(_text(value(column)))
+                if number is not None:
+                    store[project_id] = number
 
     def votes_sheet(self, pot: str, sheet: str, rows: list[tuple[Any, ...]]) -> None:
         columns = self.header(sheet, rows, VOTE_COLUMNS)
@@ -264,7 +264,7 @@ class CycleRowsBuilder:
                     )
                 )
                 continue
-            if age_text and not (age_text.isascii() and age_text.isdigit()):
+            if age_text and whole_number(age_text) is None:
                 self.problems.append(
                     problem(at("age"), None, "age", f"order {voter!r}: age {age_text!r} is not a whole number")
                 )
@@ -278,7 +278,7 @@ class CycleRowsBuilder:
                     pot=pot,
                     projects=items,
                     points=None,
-                    age=int(age_text) if age_text else None,
+                    age=whole_number(age_text) if age_text else None,
                     postal_code=_text(value("postal_code")) or None,
                     line=line,
                 )

@@ -585,6 +585,7 @@ def compare(file: str, rules_text: str, seed: int | None, as_json: bool, lang: s
     help="Run the proportionality checks; --no-checks gives the satisfaction measures (and groups) only.",
 )
 @click.option("--json", "as_json", is_flag=True, help="Print the analysis as one JSON object, exact numbers as text.")
+@_lang_option
 @_friendly
 def analyse(
     file: str,
@@ -594,6 +595,7 @@ def analyse(
     time_limit: float,
     checks: bool,
     as_json: bool,
+    lang: str | None,
 ) -> None:
     """Was the outcome fair? Check EJR and PJR (with witnesses), priceability, the core and Pareto
     optimality (small instances), and measure the voters' satisfaction, overall and per group."""
@@ -610,7 +612,12 @@ def analyse(
     except AsukasbudjettiError as exc:
         raise click.BadParameter(str(exc), param_hint="--groups") from None
     result = analyse_file(file, names, groupings=parsed, seed=seed, time_limit=time_limit, checks=checks)
-    click.echo(analysis_json(result) if as_json else render_analysis(result), nl=False)
+    if as_json:
+        click.echo(analysis_json(result), nl=False)
+    else:
+        from asukasbudjetti.publish.presentation import of_input
+
+        click.echo(render_analysis(result, of_input(file).texts(lang)), nl=False)
 
 
 @main.command()

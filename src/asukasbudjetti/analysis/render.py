@@ -299,7 +299,16 @@ def measure_header(t: Texts | None = None) -> tuple[str, ...]:
 def histogram_rows(measures: SatisfactionMeasures, t: Texts | None = None) -> list[tuple[str, str]]:
     """Voters by the number of funded projects they voted for: (number, voters) per bin."""
     t = _t(t)
-    return [(exact(b.low, t), t.count(b.voters)) for b in measures.histogram]
+    rows = []
+    for b in measures.histogram:
+        if b.high == b.low:
+            label = exact(b.low, t)
+        elif b.high is None:
+            label = "> " + exact(b.low, t)
+        else:
+            label = f"{exact(b.low, t)}–{exact(b.high, t)}"
+        rows.append((label, t.count(b.voters)))
+    return rows
 
 
 def _aligned(rows: list[tuple[str, ...]]) -> list[str]:

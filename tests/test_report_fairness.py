@@ -171,3 +171,15 @@ def test_the_command_and_its_errors(tmp_path: Path) -> None:
     (tmp_path / "hand.pb").write_text(GREEDY_FAILS.replace("v4;w,x,y", "v4;a"), encoding="utf-8")
     with pytest.raises(InputError, match="SHA-256 differs"):
         render_report(record, "md", fairness=True)
+
+
+def test_an_outcome_the_rule_does_not_give_again_is_not_analysed(tmp_path: Path) -> None:
+    from asukasbudjetti.analysis.analyse import analyse_record
+    from asukasbudjetti.io.record import read_record
+
+    record = read_record(_record(tmp_path, GREEDY_FAILS))
+    assert set(analyse_record(record, tmp_path)[record.outcomes[0].pot].rules[0].funded) == {"w", "x", "y"}
+    # A record that says a and y were funded (not what greedy gives on these ballots): refused, not analysed.
+    other = record.model_copy(update={"outcomes": (record.outcomes[0].model_copy(update={"funded": ("a", "y")}),)})
+    with pytest.raises(InputError, match="did not give the record's outcome"):
+        analyse_record(other, tmp_path)

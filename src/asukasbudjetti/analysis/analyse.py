@@ -264,6 +264,8 @@ def analyse_record(
         pots = {record.outcomes[0].pot: pot}
     for outcome in record.outcomes:
         analysed = pots.get(outcome.pot)
+        if analysed is not None and not analysed.rules and analysed.refused:
+            raise InputError(f"pot {outcome.pot!r}: the fairness analysis cannot run: {analysed.refused[0].reason}")
         if analysed is None or not analysed.rules or set(analysed.rules[0].funded) != set(outcome.funded):
             raise InputError(
                 f"pot {outcome.pot!r}: running the record's rule again for the fairness analysis did not give the "

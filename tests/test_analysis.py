@@ -7,6 +7,7 @@ definitions in the docstrings of asukasbudjetti.analysis.justified and .small.
 from __future__ import annotations
 
 import json
+import re
 from fractions import Fraction
 
 from click.testing import CliRunner
@@ -17,6 +18,7 @@ from asukasbudjetti.analysis.justified import Verdict, certify, check
 from asukasbudjetti.analysis.render import check_line
 from asukasbudjetti.analysis.small import check_price_system, core, pareto, priceability
 from asukasbudjetti.cli import main
+from asukasbudjetti.i18n import Texts
 from asukasbudjetti.io import read_pabulib_bytes
 from asukasbudjetti.model import Election
 from asukasbudjetti.profile import compile_profile
@@ -74,8 +76,38 @@ def test_hand_solved_ejr_violation_and_its_witness() -> None:
     assert [(b.approves, b.voters, b.satisfaction) for b in witness.ballots] == [(("a",), 2, Fraction(0))]
     assert certify(profile, pot.funded, "EJR", "cost", witness) is None
     assert check_line(result) == (
-        "EJR (cost satisfaction): fails. 2 voters approve all of a (cost 2); they are enough to deserve it: "
-        "2 >= 2 voters (n x cost / budget); none of them got 2: the best served got 0."
+        "EJR (by money): fails. 2 voters approve all of a (cost 2); they are enough to deserve it: "
+        "2 >= 2 voters (voters x cost / budget); none of them got 2: the best served got 0."
+    )
+    # The same witness in Finnish and Swedish, written by hand from the definitions above.
+    assert check_line(result, Texts("fi")) == (
+        "EJR (rahana): ei täyty. 2 äänestäjää kannattaa kaikkia näistä: a (hinta 2); heitä on tarpeeksi "
+        "ansaitakseen sen: 2 >= 2 äänestäjää (äänestäjät x hinta / budjetti); kukaan heistä ei saanut 2: "
+        "eniten saanut sai 0."
+    )
+    assert check_line(result, Texts("sv")) == (
+        "EJR (i pengar): uppfylls inte. 2 väljare röstar på alla av a (kostnad 2); de är tillräckligt många för "
+        "att förtjäna det: 2 >= 2 väljare (väljare x kostnad / budget); ingen av dem fick 2: den som fick mest fick 0."
+    )
+    # With the input's currency, amounts are money as the language writes it (a no-break space before €).
+    assert check_line(result, Texts("fi", "EUR")) == (
+        "EJR (rahana): ei täyty. 2 äänestäjää kannattaa kaikkia näistä: a (hinta 2\u00a0€); heitä on tarpeeksi "
+        "ansaitakseen sen: 2 >= 2 äänestäjää (äänestäjät x hinta / budjetti); kukaan heistä ei saanut 2\u00a0€: "
+        "eniten saanut sai 0\u00a0€."
+    )
+    assert check_line(result, Texts("en", "EUR")).endswith("none of them got €2: the best served got €0.")
+    # The cardinality form counts projects, in each language's plural forms.
+    by_count = check(profile, pot.funded, "EJR", "cardinality")
+    assert check_line(by_count).endswith("none of them got 1 project: the best served got 0 projects.")
+    assert check_line(by_count, Texts("fi")).endswith(
+        "kukaan heistä ei saanut 1 suunnitelma: eniten saanut sai 0 suunnitelmaa."
+    )
+    assert check_line(by_count, Texts("sv")).endswith("ingen av dem fick 1 projekt: den som fick mest fick 0 projekt.")
+    # PJR says what the group got together: nothing.
+    pjr_line = check_line(check(profile, pot.funded, "PJR", "cost"), Texts("sv"))
+    assert pjr_line.startswith("PJR (i pengar): uppfylls inte. 2 väljare röstar på alla av a (kostnad 2);")
+    assert pjr_line.endswith(
+        "tillsammans är de finansierade projekt de röstade på (ingenting) värda 0, mindre än de 2 de har rätt till."
     )
     assert check(profile, pot.funded, "EJR-1", "cost").verdict is Verdict.FAILS
     assert check(profile, pot.funded, "EJR-1", "cost", up_to_one="weak").verdict is Verdict.HOLDS
@@ -233,7 +265,16 @@ def test_analyse_command_json_and_text(tmp_path: object) -> None:
     assert "." not in json.dumps([c["nodes"] for c in greedy["checks"]])
     text = runner.invoke(main, ["analyse", str(path), "--rule", "greedy"])
     assert text.exit_code == 0
-    assert "EJR (cost satisfaction): fails. 2 voters approve all of a" in text.output
+    assert "EJR (by money): fails. 2 voters approve all of a" in text.output
+    swedish = runner.invoke(main, ["analyse", str(path), "--rule", "greedy", "--lang", "sv"])
+    assert swedish.exit_code == 0
+    assert "EJR (i pengar): uppfylls inte. 2 väljare röstar på alla av a (kostnad 2);" in swedish.output
+    # Without --lang, the file's META language decides, as for tally; its currency too.
+    finnish = Path(str(tmp_path)) / "fi.pb"
+    finnish.write_text(EJR_VIOLATION.replace("budget;4", "budget;4\nlanguage;fi\ncurrency;EUR"), encoding="utf-8")
+    text = runner.invoke(main, ["analyse", str(finnish), "--rule", "greedy"])
+    assert "EJR (rahana): ei täyty. 2 äänestäjää kannattaa kaikkia näistä: a (hinta 2\u00a0€);" in text.output
+    assert runner.invoke(main, ["analyse", str(path), "--lang", "de"]).exit_code == 2
     bad = runner.invoke(main, ["analyse", str(path), "--groups", "age:30-20"])
     assert bad.exit_code == 2
     assert "ends before it starts" in bad.output
@@ -261,8 +302,8 @@ def test_hand_solved_ejr_violation_with_points() -> None:
     assert result.witness is not None
     assert result.witness.thresholds == (3,)
     assert line(result) == (
-        "EJR (additive satisfaction): fails. 2 voters give points to all of a (each gives it at least 3) (cost 2); "
-        "they are enough to deserve it: 2 >= 2 voters (n x cost / budget); none of them got 3 points: "
+        "EJR (by points): fails. 2 voters give points to all of a (each gives it at least 3) (cost 2); "
+        "they are enough to deserve it: 2 >= 2 voters (voters x cost / budget); none of them got 3 points: "
         "the best served got 0 points."
     )
     assert check_additive(profile, ["w", "x", "y", "z"], "EJR-1").verdict is Verdict.FAILS
@@ -278,8 +319,7 @@ def test_a_search_cut_short_says_not_decided_never_a_guess() -> None:
         assert result.witness is None
         assert result.reason == "the search visited more than 1 sets of projects"
         assert check_line(result) == (
-            f"{prop} (cost satisfaction): not decided within the limit "
-            "(the search visited more than 1 sets of projects)"
+            f"{prop} (by money): not decided within the time limit (the search visited more than 1 sets of projects)"
         )
 
 
@@ -301,5 +341,9 @@ def test_compare_shows_the_fairness_verdicts() -> None:
     assert greedy.fairness.gini_cost == Fraction(1, 2)
     report = ComparisonReport(file="hand.pb", rules=("greedy", "equalshares"), cycle=None, pots=(comparison,))
     text = render_comparison(report)
-    assert "  EJR (cost)           NO      yes" in text
-    assert "greedy: EJR (cost) fails for the 2 voters who all approve a" in text
+    assert re.search(r"^  EJR \(by money\) +no +yes$", text, re.MULTILINE)
+    assert "greedy: EJR (by money) fails for the 2 voters who all approve a" in text
+    finnish = render_comparison(report, "fi")
+    assert re.search(r"^  EJR \(rahana\) +ei +kyllä$", finnish, re.MULTILINE)
+    assert re.search(r"^  Gini \(raha\) +0,5 +0$", finnish, re.MULTILINE)
+    assert "greedy: EJR (rahana) ei täyty 2 äänestäjälle, jotka kaikki kannattavat näitä: a" in finnish

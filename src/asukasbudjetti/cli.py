@@ -585,6 +585,7 @@ def compare(file: str, rules_text: str, seed: int | None, as_json: bool, lang: s
     help="Run the proportionality checks; --no-checks gives the satisfaction measures (and groups) only.",
 )
 @click.option("--json", "as_json", is_flag=True, help="Print the analysis as one JSON object, exact numbers as text.")
+@_lang_option
 @_friendly
 def analyse(
     file: str,
@@ -594,6 +595,7 @@ def analyse(
     time_limit: float,
     checks: bool,
     as_json: bool,
+    lang: str | None,
 ) -> None:
     """Was the outcome fair? Check EJR and PJR (with witnesses), priceability, the core and Pareto
     optimality (small instances), and measure the voters' satisfaction, overall and per group."""
@@ -610,7 +612,12 @@ def analyse(
     except AsukasbudjettiError as exc:
         raise click.BadParameter(str(exc), param_hint="--groups") from None
     result = analyse_file(file, names, groupings=parsed, seed=seed, time_limit=time_limit, checks=checks)
-    click.echo(analysis_json(result) if as_json else render_analysis(result), nl=False)
+    if as_json:
+        click.echo(analysis_json(result), nl=False)
+    else:
+        from asukasbudjetti.publish.presentation import of_input
+
+        click.echo(render_analysis(result, of_input(file).texts(lang)), nl=False)
 
 
 @main.command()
@@ -632,16 +639,39 @@ def analyse(
     help="Folder holding the record's inputs, read for the language, currency and title "
     "(default: the record's own folder).",
 )
+@click.option(
+    "--fairness",
+    is_flag=True,
+    help="Add a fairness section per pot: EJR and PJR with their witnesses, and the voters' satisfaction, "
+    "computed again from the record's inputs (beside it or in --inputs) for the record's rule. "
+    "The record is not changed.",
+)
+@click.option(
+    "--time-limit",
+    type=click.FloatRange(min=0, min_open=True),
+    default=60.0,
+    show_default=True,
+    help="With --fairness: seconds each check may search before it says 'not decided'.",
+)
 @_lang_option
 @_friendly
-def report(record: str, fmt: str | None, output: str | None, inputs_dir: str | None, lang: str | None) -> None:
+def report(
+    record: str,
+    fmt: str | None,
+    output: str | None,
+    inputs_dir: str | None,
+    fairness: bool,
+    time_limit: float,
+    lang: str | None,
+) -> None:
     """Write a report of RECORD (a result record) for the public, from the record alone
-    (and, for its language, currency and title, the inputs beside it)."""
+    (and, for its language, currency and title, the inputs beside it; with --fairness, the
+    fairness analysis of its outcome, from those inputs)."""
     from asukasbudjetti.publish.report import render_report
 
     if fmt is None:
         fmt = "md" if output is not None and output.lower().endswith(".md") else "html"
-    text = render_report(record, fmt, lang=lang, inputs_dir=inputs_dir)
+    text = render_report(record, fmt, lang=lang, inputs_dir=inputs_dir, fairness=fairness, time_limit=time_limit)
     if output is not None:
         write_atomically(output, text)
     else:

@@ -17,6 +17,7 @@ council decisions applied), as :mod:`asukasbudjetti.audit.compare` compares it.
 
 from __future__ import annotations
 
+import hashlib
 import os
 from collections.abc import Sequence
 from pathlib import Path
@@ -29,9 +30,9 @@ from asukasbudjetti.analysis.groups import Grouping, GroupMeasures, group_measur
 from asukasbudjetti.analysis.justified import PROPERTIES, TIME_LIMIT, JustifiedCheck, check
 from asukasbudjetti.analysis.satisfaction import SATISFACTIONS, SatisfactionMeasures, profile_measures
 from asukasbudjetti.analysis.small import SmallChecks, small_checks
-from asukasbudjetti.errors import AsukasbudjettiError, RuleError, UnknownRuleError
+from asukasbudjetti.errors import AsukasbudjettiError, InputError, RuleError, UnknownRuleError
 from asukasbudjetti.model import Election
-from asukasbudjetti.model.record import canonical_json
+from asukasbudjetti.model.record import CycleInvocation, Record, canonical_json
 from asukasbudjetti.money import Money
 from asukasbudjetti.profile import compile_profile
 from asukasbudjetti.rules import RULES, rule_names
@@ -221,6 +222,58 @@ def analyse_file(
     return Analysis(file=Path(path).name, groupings=tuple(groupings), pots=(pot_analysis,))
 
 
+def analyse_record(
+    record: Record, folder: str | os.PathLike[str], *, time_limit: float = TIME_LIMIT
+) -> dict[str, PotAnalysis]:
+    """The analysis of a record's outcome, pot by pot (by pot name), from its inputs in ``folder``.
+
+    The record's rule is run again on its own inputs (found by name in ``folder``, each
+    checked against the record's SHA-256) and analysed; the record itself is only read.
+    Raises :class:`~asukasbudjetti.errors.InputError` when an input is missing or
+    differs from the record's, or when the outcome analysed is not the record's (a rule
+    option the analysis does not run, such as a threshold): the analysis must be of the
+    outcome the record states, or it is not given at all.
+    """
+    base = Path(folder)
+    for digest in record.inputs:
+        path = base / digest.file
+        try:
+            raw = path.read_bytes()
+        except OSError:
+            raise InputError(
+                f"{path}: the record's input {digest.file} is not there; the fairness analysis runs on the "
+                "record's inputs (give their folder with --inputs)"
+            ) from None
+        if hashlib.sha256(raw).hexdigest() != digest.sha256:
+            raise InputError(f"{path}: not the input the record was made from (its SHA-256 differs)")
+    invocation = record.invocation
+    if isinstance(invocation, CycleInvocation):
+        cycle = next(d.file for d in record.inputs if d.file.lower().endswith(".toml"))
+        pots = {pot.pot: pot for pot in analyse_file(base / cycle, (OFFICIAL,), time_limit=time_limit).pots}
+    else:
+        election, _, _ = load_election(base / record.inputs[0].file, strict=invocation.strict)
+        pot = analyse_election(
+            election,
+            (invocation.rule,),
+            seed=invocation.seed,
+            exclusive=invocation.exclusive,
+            official_params=invocation.params if invocation.rule == OFFICIAL else (),
+            time_limit=time_limit,
+            pot_name=record.outcomes[0].pot,
+        )
+        pots = {record.outcomes[0].pot: pot}
+    for outcome in record.outcomes:
+        analysed = pots.get(outcome.pot)
+        if analysed is not None and not analysed.rules and analysed.refused:
+            raise InputError(f"pot {outcome.pot!r}: the fairness analysis cannot run: {analysed.refused[0].reason}")
+        if analysed is None or not analysed.rules or set(analysed.rules[0].funded) != set(outcome.funded):
+            raise InputError(
+                f"pot {outcome.pot!r}: running the record's rule again for the fairness analysis did not give the "
+                "record's outcome (asukasbudjetti verify tells whether the record holds); no analysis is shown"
+            )
+    return pots
+
+
 def analysis_json(analysis: Analysis) -> str:
     """The analysis as one canonical JSON object: exact numbers as text, no floats."""
     data: dict[str, Any] = {
@@ -237,6 +290,7 @@ __all__ = [
     "RuleNotRun",
     "analyse_election",
     "analyse_file",
+    "analyse_record",
     "analysis_json",
     "check_rules",
 ]

@@ -408,30 +408,43 @@ def _aligned(rows: list[tuple[str, ...]], right: set[int]) -> list[str]:
     ]
 
 
-_SHORT = {"holds": "yes", "fails": "NO", "not decided": "?"}
-
-
 def _fairness_lines(rules: Sequence[RuleMeasures], t: Texts) -> list[str]:
-    """The fairness table: one row per check, one column per rule (yes / NO / ? for not decided)."""
+    """The fairness table: one row per check, one column per rule (yes / no / not decided)."""
+    from asukasbudjetti.analysis.render import MEASURE_NAMES, check_name, verdict_text
+
     judged = [r for r in rules if r.fairness is not None]
     if not judged:
         return []
     fairness = [r.fairness for r in judged if r.fairness is not None]
-    rows: list[tuple[str, ...]] = [("fairness", *(r.rule for r in judged))]
+    rows: list[tuple[str, ...]] = [(t.gettext("fairness"), *(r.rule for r in judged))]
     for k, first in enumerate(fairness[0].checks):
         rows.append(
-            (f"{first.property} ({first.satisfaction})", *(_SHORT[f.checks[k].verdict.value] for f in fairness))
+            (
+                check_name(first.property, first.satisfaction, t),
+                *(verdict_text(f.checks[k].verdict, t) for f in fairness),
+            )
         )
-    rows.append(("Gini (cost)", *(_exact(f.gini_cost, t) for f in fairness)))
-    rows.append(("Gini (cardinality)", *(_exact(f.gini_cardinality, t) for f in fairness)))
+    for kind, gini in (("cost", "gini_cost"), ("cardinality", "gini_cardinality")):
+        label = t.gettext("Gini ({satisfaction})", satisfaction=t.gettext(MEASURE_NAMES[kind]))
+        rows.append((label, *(_exact(getattr(f, gini), t) for f in fairness)))
     lines = _aligned(rows, set())
-    lines.append("  (exact; yes: holds, NO: fails, ?: not decided within the time limit)")
+    lines.append("  " + t.gettext("(exact; not decided: the check ran out of time before it could tell)"))
     for r, f in zip(judged, fairness, strict=True):
         failed = next((c for c in f.checks if c.verdict is Verdict.FAILS), None)
         if failed is not None:
             lines.append(
-                f"  {r.rule}: {failed.property} ({failed.satisfaction}) fails for the {failed.voters} voters "
-                f"who all approve {', '.join(failed.projects)} (asukasbudjetti analyse shows the group)"
+                "  "
+                + t.ngettext(
+                    "{rule}: {check} fails for the {voters} voter who approves all of {projects} "
+                    "(asukasbudjetti analyse shows the group)",
+                    "{rule}: {check} fails for the {voters} voters who all approve {projects} "
+                    "(asukasbudjetti analyse shows the group)",
+                    failed.voters or 0,
+                    rule=r.rule,
+                    check=check_name(failed.property, failed.satisfaction, t),
+                    voters=t.count(failed.voters or 0),
+                    projects=", ".join(failed.projects),
+                )
             )
     return lines
 

@@ -34,7 +34,7 @@ import warnings
 from collections.abc import Mapping
 from fractions import Fraction
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, ConfigDict
 
@@ -47,6 +47,9 @@ from asukasbudjetti.model.outcome import RuleParameters
 from asukasbudjetti.model.record import CycleInvocation, PabulibInvocation, PotOutcome, Record
 from asukasbudjetti.money import money_text
 from asukasbudjetti.publish.presentation import Presentation, of_record
+
+if TYPE_CHECKING:
+    from asukasbudjetti.analysis.analyse import PotAnalysis
 
 #: The report formats: ``html`` (a page with charts) and ``md`` (a Markdown summary).
 FORMATS = ("html", "md")
@@ -80,12 +83,24 @@ class _Project(BaseModel):
 
 
 def render_report(
-    path: str | Path, fmt: str = "html", *, lang: str | None = None, inputs_dir: str | None = None
+    path: str | Path,
+    fmt: str = "html",
+    *,
+    lang: str | None = None,
+    inputs_dir: str | None = None,
+    fairness: bool = False,
+    time_limit: float | None = None,
 ) -> str:
     """The report of the record at ``path``: ``fmt`` is ``html`` (a page) or ``md`` (Markdown).
 
     ``lang`` is fi, sv or en; by default the language of the record's inputs when
     they are beside it (or in ``inputs_dir``), else English.
+
+    ``fairness`` adds a fairness section per pot: the record's rule is run again on
+    its inputs (beside it or in ``inputs_dir``, checked against the record's SHA-256)
+    and the outcome analysed (:func:`asukasbudjetti.analysis.analyse.analyse_record`,
+    each check searching at most ``time_limit`` seconds). The analysis is not part
+    of the record and never changes it.
 
     Raises :class:`~asukasbudjetti.errors.InputError` when ``fmt`` is unknown or the
     file cannot be read as a result record (see :func:`asukasbudjetti.io.record.read_record_file`).
@@ -97,9 +112,23 @@ def render_report(
     sha256 = hashlib.sha256(raw).hexdigest()
     presentation = of_record(record, path, inputs_dir)
     texts = presentation.texts(lang)
+    analyses = None
+    if fairness:
+        from asukasbudjetti.analysis.analyse import analyse_record
+        from asukasbudjetti.analysis.justified import TIME_LIMIT
+
+        folder = Path(inputs_dir) if inputs_dir is not None else Path(path).parent
+        analyses = analyse_record(record, folder, time_limit=TIME_LIMIT if time_limit is None else time_limit)
+    options: dict[str, Any] = {
+        "record_name": name,
+        "record_sha256": sha256,
+        "texts": texts,
+        "presentation": presentation,
+        "fairness": analyses,
+    }
     if fmt == "md":
-        return render_markdown(record, record_name=name, record_sha256=sha256, texts=texts, presentation=presentation)
-    return render_html(record, record_name=name, record_sha256=sha256, texts=texts, presentation=presentation)
+        return render_markdown(record, **options)
+    return render_html(record, **options)
 
 
 # ----------------------------------------------------------------------------- shared facts
@@ -429,6 +458,94 @@ def _budget_chart(outcome: PotOutcome, prefix: str, t: Texts) -> str:
         )
 
 
+# ----------------------------------------------------------------------------- fairness
+
+
+def _fairness_facts(analysed: PotAnalysis, t: Texts) -> dict[str, Any]:
+    """What the fairness section says of one pot, in words of :mod:`asukasbudjetti.analysis.render`."""
+    from asukasbudjetti.analysis.justified import Verdict
+    from asukasbudjetti.analysis.render import (
+        PROPERTY_MEANINGS,
+        PROPERTY_NAMES,
+        check_name,
+        histogram_rows,
+        measure_cells,
+        measure_header,
+        verdict_text,
+        witness_sentence,
+    )
+
+    rule = analysed.rules[0]
+    histogram = next((m for m in rule.satisfaction if m.satisfaction == "cardinality" and m.histogram), None)
+    return {
+        "rule": rule.rule if rule.rule == rule.ran else rule.ran,
+        "listed": analysed.measure != "approved",
+        "checks": [
+            (check_name(c.property, c.satisfaction, t), c.verdict, verdict_text(c.verdict, t)) for c in rule.checks
+        ],
+        "meanings": [
+            (t.gettext(PROPERTY_NAMES[p]), t.gettext(PROPERTY_MEANINGS[p]))
+            for p in dict.fromkeys(c.property for c in rule.checks)
+        ],
+        "witnesses": [
+            (check_name(c.property, c.satisfaction, t), witness_sentence(c, c.witness, t))
+            for c in rule.checks
+            if c.verdict is Verdict.FAILS and c.witness is not None
+        ],
+        "undecided": any(c.verdict is Verdict.NOT_DECIDED for c in rule.checks),
+        "measure_header": measure_header(t),
+        "measures": [measure_cells(m, t) for m in rule.satisfaction],
+        "histogram": None if histogram is None else histogram,
+        "histogram_rows": [] if histogram is None else histogram_rows(histogram, t),
+    }
+
+
+def _fairness_view(analysed: PotAnalysis, index: int, t: Texts) -> dict[str, Any] | None:
+    """The fairness section of one pot for fairness.html (None when the pot's rule was not analysed)."""
+    from markupsafe import Markup
+
+    from asukasbudjetti.analysis.justified import Verdict
+
+    if not analysed.rules:
+        return None
+    facts = _fairness_facts(analysed, t)
+    classes = {Verdict.HOLDS: "yes", Verdict.FAILS: "no", Verdict.NOT_DECIDED: "undecided"}
+    facts["checks"] = [
+        [name, Markup('<span class="{}">{}</span>').format(classes[verdict], text)]
+        for name, verdict, text in facts["checks"]
+    ]
+    facts["chart"] = None
+    if facts["histogram"] is not None:
+        facts["chart"] = Markup(
+            _histogram_chart(
+                facts["histogram_rows"], [b.voters for b in facts["histogram"].histogram], f"h{index}", analysed.pot, t
+            )
+        )
+    return facts
+
+
+def _histogram_chart(rows: list[tuple[str, str]], voters: list[int], prefix: str, pot: str, t: Texts) -> str:
+    """Voters by the number of funded projects they voted for, as vertical bars (``rows`` label them)."""
+    from matplotlib.figure import Figure
+
+    with _charts_context():
+        figure = Figure(figsize=(4.6, 2.4), layout="constrained")
+        axes = figure.add_subplot()
+        positions = list(range(len(rows)))
+        bars = axes.bar(positions, voters, color=FUNDED_COLOUR, width=0.7)
+        axes.set_xticks(positions, [_chart_text(label) for label, _ in rows])
+        axes.bar_label(bars, labels=[_chart_text(count) for _, count in rows], padding=2, fontsize=9)
+        axes.set_ylim(0, (max(voters) if voters and max(voters) > 0 else 1) * 1.18)
+        axes.yaxis.set_visible(False)
+        axes.spines["left"].set_visible(False)
+        axes.set_xlabel(_chart_text(t.gettext("funded projects they voted for")))
+        return _svg(
+            figure,
+            prefix,
+            t.gettext("{pot}: voters by the number of funded projects they voted for", pot=pot),
+        )
+
+
 # ----------------------------------------------------------------------------- HTML
 
 
@@ -463,6 +580,7 @@ def render_html(
     record_sha256: str | None = None,
     texts: Texts | None = None,
     presentation: Presentation | None = None,
+    fairness: Mapping[str, PotAnalysis] | None = None,
 ) -> str:
     """The record as one self-contained HTML page (inline CSS and SVG, no script, no URL).
 
@@ -475,6 +593,9 @@ def render_html(
     t = texts or Texts()
     environment = _environment(t)
     pots = [_pot_view(record, outcome, index, t) for index, outcome in enumerate(record.outcomes, start=1)]
+    for view, outcome in zip(pots, record.outcomes, strict=True):
+        analysed = None if fairness is None else fairness.get(outcome.pot)
+        view["fairness"] = None if analysed is None else _fairness_view(analysed, view["index"], t)
 
     def project(pid: str, names: Mapping[str, str]) -> Markup:
         name = names.get(pid)
@@ -744,6 +865,45 @@ def _md_project(project_id: str, names: Mapping[str, str]) -> str:
     return f"**{_md(project_id)}**" + (f" {_md(name)}" if name else "")
 
 
+def _md_table(head: tuple[str, ...] | list[str], rows: list[tuple[str, ...]] | list[list[str]]) -> list[str]:
+    lines = ["| " + " | ".join(_md(cell) for cell in head) + " |", "|" + "---|" * len(head)]
+    lines += ["| " + " | ".join(_md(cell) for cell in row) + " |" for row in rows]
+    return lines
+
+
+def _fairness_markdown(analysed: PotAnalysis, t: Texts) -> list[str]:
+    """A pot's fairness section in Markdown: the same facts as fairness.html, the histogram as a table."""
+    _ = t.gettext
+    facts = _fairness_facts(analysed, t)
+    lines = [
+        "",
+        "### " + _("Was the outcome fair?"),
+        "",
+        _(
+            "These checks ask whether groups of voters who agree on projects got their fair share of the budget. "
+            "They are not part of the result record: they were computed again from the record's inputs, for the "
+            "rule {rule}.",
+            rule=f"`{facts['rule']}`",
+        ),
+    ]
+    if facts["listed"]:
+        lines += ["", _("A project counts for a voter when her ballot lists it.")]
+    if facts["checks"]:
+        lines += ["", *_md_table([_("check"), _("holds")], [[name, text] for name, _v, text in facts["checks"]])]
+        lines += [""] + [f"- **{_md(name)}**: {_md(meaning)}" for name, meaning in facts["meanings"]]
+        if facts["undecided"]:
+            lines += ["", _("Not decided: the check ran out of time before it could tell.")]
+        for name, sentence in facts["witnesses"]:
+            lines += ["", f"**{_md(name)}**: {_md(sentence)}"]
+    lines += ["", "#### " + _("How satisfied the voters are"), ""]
+    lines += _md_table(facts["measure_header"], facts["measures"])
+    lines += ["", _("Gini: 0 when every voter got as much as every other, near 1 when a few got nearly everything.")]
+    if facts["histogram_rows"]:
+        lines += ["", _("Voters by the number of funded projects they voted for."), ""]
+        lines += _md_table([_("funded projects they voted for"), _("voters")], facts["histogram_rows"])
+    return lines
+
+
 def render_markdown(
     record: Record,
     *,
@@ -751,6 +911,7 @@ def render_markdown(
     record_sha256: str | None = None,
     texts: Texts | None = None,
     presentation: Presentation | None = None,
+    fairness: Mapping[str, PotAnalysis] | None = None,
 ) -> str:
     """A Markdown summary of the record: funded projects per pot, money spent and left, ties, verification data."""
     t = texts or Texts()
@@ -837,6 +998,9 @@ def render_markdown(
                 )
                 + ").",
             ]
+        analysed = None if fairness is None else fairness.get(outcome.pot)
+        if analysed is not None and analysed.rules:
+            lines += _fairness_markdown(analysed, t)
     if record.cycle is not None and record.cycle.leftover_moves:
         lines += ["", "## " + _("Money left over, moved"), ""]
         lines += [

@@ -71,7 +71,11 @@ def of_record(record: Record, record_path: str | os.PathLike[str], inputs_dir: s
         names = [name for name in names if name.lower().endswith(".toml")]
     for name in names:
         candidate = folder / name
-        if candidate.is_file():
+        try:
+            found = candidate.is_file()
+        except OSError:  # a name no file system holds (too long, say): no such input here
+            continue
+        if found:
             return of_input(candidate)
     return Presentation()
 

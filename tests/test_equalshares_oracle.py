@@ -356,8 +356,11 @@ def walked(outcome: Outcome) -> list[tuple[F, tuple[str, ...] | None, bool]]:
         # The walk's first try is start + increment (below B / n when it starts at the
         # floor); a step at the same endowment as the one before is the exhaustive stop.
         endowment = start + increment if number == 0 else before.endowment + increment
+        # A skipped stretch (where regions fail): every endowment adopted, what each
+        # funds unknown (None).
+        funded = None if step.reason.startswith("endowments from ") else before.funded
         while endowment < step.endowment != before.endowment:
-            steps.append((endowment, before.funded, True))
+            steps.append((endowment, funded, True))
             endowment += increment
         steps.append((step.endowment, step.funded, step.accepted))
     return steps

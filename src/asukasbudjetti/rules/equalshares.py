@@ -772,6 +772,40 @@ def _add1(
                 adopted_last()
                 break  # nothing left that a raised endowment could fund
             if plain_left:
+                skip_to = _unaffordable_until(profile, current, endowment, candidates, supporters, increment)
+                if skip_to is not None:
+                    # Regions are failing here (runs whose structure changes every fraction
+                    # of a unit), but below the first endowment at which a project not
+                    # funded now could be paid for by its supporters together, every run
+                    # funds some of the projects funded now and nothing else: it fits the
+                    # budget, is not exhaustive (a project that fits the money left now
+                    # fits what such a run leaves) and leaves a project to fund, so the
+                    # walk adopts each run and goes on. Only the last one matters: it is
+                    # run, and one step says what was skipped (what each run between funds
+                    # is not known). Without this, a pot whose only project left costs
+                    # millions would walk millions of runs.
+                    if trials is not None:
+                        trials.close()
+                        trials = None
+                    first_skipped = endowment + increment
+                    current = (
+                        _Run(endowment=skip_to)
+                        if not current.funded
+                        else _mes_run(profile, params, skip_to, lottery, candidates, supporters, trace=False)
+                    )
+                    endowment, plain_left = skip_to, 0
+                    steps.append(
+                        CompletionStep(
+                            endowment=skip_to,
+                            funded=tuple(profile.project_ids[j] for j in current.funded),
+                            spent=profile.money(current.spent_units),
+                            accepted=True,
+                            reason=f"endowments from {format_money(first_skipped)} to {format_money(skip_to)}: no "
+                            "project funded by none of them has supporters who together reach its cost, so every run "
+                            "fits the budget and funds only projects funded before (run only at the last)",
+                        )
+                    )
+                    continue
                 if trials is None:
                     trials = _trials(profile, params, lottery, candidates, supporters, endowment, increment)
                 trial = next(trials)
@@ -822,6 +856,36 @@ def _add1(
         # The adopted endowment's rounds, recorded in full (trials ran without a trace).
         current = _mes_run(profile, params, current.endowment, lottery, candidates, supporters)
     return current, steps
+
+
+def _unaffordable_until(
+    profile: CompiledProfile,
+    current: _Run,
+    tried: Fraction,
+    candidates: Sequence[int],
+    supporters: _Supporters,
+    increment: Fraction,
+) -> Fraction | None:
+    """The last endowment of the walk (``tried``, the last one it reached, plus a whole
+    number of increments, at least two) below which no project that ``current`` leaves
+    unfunded is affordable; None when there is no such stretch.
+
+    A run funds a project only when its supporters together have its cost, and at
+    endowment ``x`` the ``n`` voters listing it have at most ``x * n``: below
+    ``cost / n`` a project cannot be funded in any round.
+    """
+    funded = set(current.funded)
+    bounds = []
+    for j in candidates:
+        if j in funded:
+            continue
+        voters = int(profile.counts[supporters.rows[j]].sum())
+        if profile.costs[j] > 0 and voters:
+            bounds.append(profile.costs[j] / voters)
+    if not bounds:
+        return None
+    steps = ceil((min(bounds) - tried) / increment) - 1  # the last step strictly below the bound
+    return tried + steps * increment if steps >= 2 else None
 
 
 #: Trial runs go to worker processes from this many distinct ballots on (below it a

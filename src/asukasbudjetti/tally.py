@@ -26,7 +26,16 @@ from contextlib import contextmanager
 from fractions import Fraction
 from pathlib import Path
 
-from asukasbudjetti.errors import InputError, MoneyError, ProblemsError
+from pydantic import BaseModel, ConfigDict
+
+from asukasbudjetti.errors import (
+    AsukasbudjettiError,
+    InputError,
+    MoneyError,
+    ProblemsError,
+    RuleError,
+    UnknownRuleError,
+)
 from asukasbudjetti.io.pabulib import read_pabulib_bytes
 from asukasbudjetti.io.text import read_bytes
 from asukasbudjetti.model import Election
@@ -46,7 +55,7 @@ from asukasbudjetti.model.record import (
 from asukasbudjetti.money import parse_money
 from asukasbudjetti.problems import Problem, Severity
 from asukasbudjetti.profile import compile_profile
-from asukasbudjetti.rules import RuleOptions, RuleSpec, check_ballots, check_vote_type, get_rule
+from asukasbudjetti.rules import RULES, RuleOptions, RuleSpec, check_ballots, check_vote_type, get_rule, rule_names
 from asukasbudjetti.rules.ties import DEFAULT_SEED
 from asukasbudjetti.validation import validate
 from asukasbudjetti.version import __version__
@@ -202,6 +211,83 @@ def tally_election(
         names={p.project_id: p.name for p in election.projects if p.name},
     )
     return pot, spec.name
+
+
+class RuleRefusal(BaseModel):
+    """A rule that does not run on this election, and why (e.g. its vote type)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    rule: str
+    reason: str
+
+
+def check_rule_names(rules: Sequence[str], *, default: str | None = None) -> tuple[str, ...]:
+    """Rules to run side by side, checked: known names (or ``official``), each once, at
+    least one (``default`` alone when none is given and there is one).
+
+    Raises :class:`~asukasbudjetti.errors.UnknownRuleError` (listing the known names)
+    or :class:`~asukasbudjetti.errors.RuleError`.
+    """
+    names = tuple(rules) or ((default,) if default is not None else ())
+    if not names:
+        raise RuleError("no rules to compare; expected one or more rule names, e.g. greedy,equalshares/add1")
+    if "" in names:
+        raise RuleError(f"{','.join(names)!r}: expected rule names separated by commas, e.g. greedy,equalshares/add1")
+    for name in names:
+        if name != OFFICIAL and name not in RULES:
+            raise UnknownRuleError(name, [OFFICIAL, *rule_names()])
+    repeated = sorted({name for name in names if names.count(name) > 1})
+    if repeated:
+        raise RuleError(f"{', '.join(repeated)} listed more than once; expected each rule once")
+    return names
+
+
+def tally_rules(
+    election: Election,
+    rules: Sequence[str],
+    *,
+    seed: int = DEFAULT_SEED,
+    exclusive: Sequence[Sequence[str]] = (),
+    official_params: Sequence[tuple[str, str]] = (),
+    cycle_pot: bool = False,
+) -> tuple[list[tuple[str, PotOutcome, str]], list[RuleRefusal]]:
+    """Each rule on one validated election: (name asked, outcome, rule run) per rule that
+    runs, and the refusals (a rule that cannot run is listed with its reason, not raised).
+
+    ``exclusive`` groups (a cycle's council decisions) go to every greedy rule, which
+    honours them; any other rule cannot, so it is refused, as a cycle refuses it.
+    ``official_params`` go to the ``official`` rule only (a cycle pot's parameters); for
+    a ``cycle_pot`` ``official`` is the pot's rule as the cycle runs it, without the
+    defaults of the cities' published files.
+    """
+    ran: list[tuple[str, PotOutcome, str]] = []
+    refused: list[RuleRefusal] = []
+    for name in rules:
+        resolved = election.declared_rule if name == OFFICIAL else name
+        greedy = resolved is not None and resolved.startswith("greedy")
+        if exclusive and resolved is not None and not greedy:
+            groups = "; ".join(", ".join(group) for group in exclusive)
+            reason = (
+                f"{election.source}: rule {resolved} cannot honour the exclusive projects ({groups}); "
+                "expected a greedy rule"
+            )
+            refused.append(RuleRefusal(rule=name, reason=reason))
+            continue
+        try:
+            pot, spec_name = tally_election(
+                election,
+                rule=name,
+                seed=seed,
+                exclusive=exclusive if greedy else (),
+                params=official_params if name == OFFICIAL else (),
+                city_defaults=not cycle_pot,
+            )
+        except AsukasbudjettiError as exc:
+            refused.append(RuleRefusal(rule=name, reason=str(exc)))
+            continue
+        ran.append((name, pot, spec_name))
+    return ran, refused
 
 
 def tally_file(

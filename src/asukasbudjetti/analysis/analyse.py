@@ -30,14 +30,13 @@ from asukasbudjetti.analysis.groups import Grouping, GroupMeasures, group_measur
 from asukasbudjetti.analysis.justified import PROPERTIES, TIME_LIMIT, JustifiedCheck, check
 from asukasbudjetti.analysis.satisfaction import SATISFACTIONS, SatisfactionMeasures, profile_measures
 from asukasbudjetti.analysis.small import SmallChecks, small_checks
-from asukasbudjetti.errors import AsukasbudjettiError, InputError, RuleError, UnknownRuleError
+from asukasbudjetti.errors import InputError
 from asukasbudjetti.model import Election
 from asukasbudjetti.model.record import CycleInvocation, Record, canonical_json
 from asukasbudjetti.money import Money
 from asukasbudjetti.profile import compile_profile
-from asukasbudjetti.rules import RULES, rule_names
 from asukasbudjetti.rules.ties import DEFAULT_SEED
-from asukasbudjetti.tally import OFFICIAL, load_election, tally_election
+from asukasbudjetti.tally import OFFICIAL, RuleRefusal, check_rule_names, load_election, tally_rules
 from asukasbudjetti.version import __version__
 
 
@@ -56,13 +55,6 @@ class RuleAnalysis(BaseModel):
     groups: tuple[GroupMeasures, ...] = ()
 
 
-class RuleNotRun(BaseModel):
-    model_config = ConfigDict(frozen=True)
-
-    rule: str
-    reason: str
-
-
 class PotAnalysis(BaseModel):
     """Every requested rule's outcome on one pot."""
 
@@ -77,7 +69,7 @@ class PotAnalysis(BaseModel):
     #: ``approved`` for approval and choose-1 ballots; ``listed`` for points and rankings.
     measure: str
     rules: tuple[RuleAnalysis, ...]
-    refused: tuple[RuleNotRun, ...] = ()
+    refused: tuple[RuleRefusal, ...] = ()
 
 
 class Analysis(BaseModel):
@@ -93,14 +85,7 @@ class Analysis(BaseModel):
 
 def check_rules(rules: Sequence[str]) -> tuple[str, ...]:
     """The rules to analyse: known names or ``official``, each once (``official`` when none is given)."""
-    names = tuple(rules) or (OFFICIAL,)
-    for name in names:
-        if name != OFFICIAL and name not in RULES:
-            raise UnknownRuleError(name, [OFFICIAL, *rule_names()])
-    repeated = sorted({name for name in names if names.count(name) > 1})
-    if repeated:
-        raise RuleError(f"{', '.join(repeated)} listed more than once; expected each rule once")
-    return names
+    return check_rule_names(rules, default=OFFICIAL)
 
 
 def analyse_election(
@@ -125,25 +110,10 @@ def analyse_election(
     names = check_rules(rules)
     profile = compile_profile(election)
     analysed: list[RuleAnalysis] = []
-    refused: list[RuleNotRun] = []
-    for name in names:
-        resolved = election.declared_rule if name == OFFICIAL else name
-        greedy = resolved is not None and resolved.startswith("greedy")
-        if exclusive and not greedy:
-            refused.append(RuleNotRun(rule=name, reason=f"rule {resolved} cannot honour the exclusive projects"))
-            continue
-        try:
-            pot, ran = tally_election(
-                election,
-                rule=name,
-                seed=seed,
-                exclusive=exclusive if greedy else (),
-                params=official_params if name == OFFICIAL else (),
-                city_defaults=not cycle_pot,
-            )
-        except AsukasbudjettiError as exc:
-            refused.append(RuleNotRun(rule=name, reason=str(exc)))
-            continue
+    outcomes, refused = tally_rules(
+        election, names, seed=seed, exclusive=exclusive, official_params=official_params, cycle_pot=cycle_pot
+    )
+    for name, pot, ran in outcomes:
         funded = pot.funded
         decided: tuple[JustifiedCheck, ...] = ()
         if checks and election.vote_type.is_approval_like:
@@ -287,7 +257,6 @@ __all__ = [
     "Analysis",
     "PotAnalysis",
     "RuleAnalysis",
-    "RuleNotRun",
     "analyse_election",
     "analyse_file",
     "analyse_record",

@@ -44,15 +44,18 @@ from pydantic import BaseModel, ConfigDict
 
 from asukasbudjetti.analysis.justified import PROPERTIES, TIME_LIMIT, JustifiedProperty, Verdict, check
 from asukasbudjetti.analysis.satisfaction import SATISFACTIONS, SatisfactionKind, profile_measures
-from asukasbudjetti.errors import AsukasbudjettiError, RuleError, UnknownRuleError
 from asukasbudjetti.i18n import Texts, check_lang
 from asukasbudjetti.model import Election
 from asukasbudjetti.model.record import canonical_json
 from asukasbudjetti.money import Exact, Money
 from asukasbudjetti.profile import CompiledProfile, IntArray, compile_profile
-from asukasbudjetti.rules import RULES, rule_names
 from asukasbudjetti.rules.ties import DEFAULT_SEED
-from asukasbudjetti.tally import OFFICIAL, load_election, tally_election
+from asukasbudjetti.tally import (
+    RuleRefusal,
+    check_rule_names,
+    load_election,
+    tally_rules,
+)
 from asukasbudjetti.version import __version__
 
 Measure = Literal["approved", "listed"]
@@ -105,15 +108,6 @@ class RuleMeasures(BaseModel):
     fairness: Fairness | None = None
 
 
-class RuleRefusal(BaseModel):
-    """A rule that does not run on this election, and why (e.g. its vote type)."""
-
-    model_config = ConfigDict(frozen=True)
-
-    rule: str
-    reason: str
-
-
 class PairComparison(BaseModel):
     """Two rules side by side: voters better off under each, and the funded-set differences."""
 
@@ -160,26 +154,6 @@ class ComparisonReport(BaseModel):
     notes: tuple[str, ...] = ()
 
 
-def check_rule_names(rules: Sequence[str]) -> tuple[str, ...]:
-    """The rules to compare, checked: known names (or ``official``), each once, at least one.
-
-    Raises :class:`~asukasbudjetti.errors.UnknownRuleError` (listing the known names)
-    or :class:`~asukasbudjetti.errors.RuleError`.
-    """
-    names = tuple(rules)
-    if not names:
-        raise RuleError("no rules to compare; expected one or more rule names, e.g. greedy,equalshares/add1")
-    if "" in names:
-        raise RuleError(f"{','.join(names)!r}: expected rule names separated by commas, e.g. greedy,equalshares/add1")
-    for name in names:
-        if name != OFFICIAL and name not in RULES:
-            raise UnknownRuleError(name, [OFFICIAL, *rule_names()])
-    repeated = sorted({name for name in names if names.count(name) > 1})
-    if repeated:
-        raise RuleError(f"{', '.join(repeated)} listed more than once; expected each rule once")
-    return names
-
-
 def compare_election(
     election: Election,
     rules: Sequence[str],
@@ -207,31 +181,10 @@ def compare_election(
     profile = compile_profile(election)
     satisfied: list[IntArray] = []
     measured: list[RuleMeasures] = []
-    refused: list[RuleRefusal] = []
-    for name in names:
-        resolved = election.declared_rule if name == OFFICIAL else name
-        greedy = resolved is not None and resolved.startswith("greedy")
-        if exclusive and resolved is not None and not greedy:
-            groups = "; ".join(", ".join(group) for group in exclusive)
-            reason = (
-                f"{election.source}: rule {resolved} cannot honour the exclusive projects ({groups}); "
-                "expected a greedy rule"
-            )
-            refused.append(RuleRefusal(rule=name, reason=reason))
-            continue
-        try:
-            pot, ran = tally_election(
-                election,
-                rule=name,
-                seed=seed,
-                exclusive=exclusive if greedy else (),
-                params=official_params if name == OFFICIAL else (),
-                city_defaults=not cycle_pot,
-            )
-        except AsukasbudjettiError as exc:
-            refused.append(RuleRefusal(rule=name, reason=str(exc)))
-            continue
-        outcome = pot
+    outcomes, refused = tally_rules(
+        election, names, seed=seed, exclusive=exclusive, official_params=official_params, cycle_pot=cycle_pot
+    )
+    for name, outcome, ran in outcomes:
         per_ballot = _approved_funded(profile, outcome.funded)
         satisfied.append(per_ballot)
         total = int((per_ballot * profile.counts).sum())

@@ -698,6 +698,19 @@ def funds_project(profile: CompiledProfile, params: MesParams, j: int) -> bool:
 _PLAIN_AFTER_MISS = (4, 64)
 
 
+def _step(
+    profile: CompiledProfile, run: _Run, *, accepted: bool, reason: str, endowment: Fraction | None = None
+) -> CompletionStep:
+    """A completion's step recording ``run``'s outcome at ``endowment`` (by default the run's own)."""
+    return CompletionStep(
+        endowment=run.endowment if endowment is None else endowment,
+        funded=tuple(profile.project_ids[j] for j in run.funded),
+        spent=profile.money(run.spent_units),
+        accepted=accepted,
+        reason=reason,
+    )
+
+
 def _add1(
     profile: CompiledProfile,
     params: MesParams,
@@ -720,10 +733,9 @@ def _add1(
     two recorded steps funds what the earlier of them funds.
     """
     steps = [
-        CompletionStep(
-            endowment=first.endowment,
-            funded=tuple(profile.project_ids[j] for j in first.funded),
-            spent=profile.money(first.spent_units),
+        _step(
+            profile,
+            first,
             accepted=True,
             reason="the plain Method of Equal Shares at B / n",
         )
@@ -744,10 +756,9 @@ def _add1(
         # The endowment finally adopted, when it is not the change point recorded last.
         if current.endowment != steps[-1].endowment:
             steps.append(
-                CompletionStep(
-                    endowment=current.endowment,
-                    funded=tuple(profile.project_ids[j] for j in current.funded),
-                    spent=profile.money(current.spent_units),
+                _step(
+                    profile,
+                    current,
                     accepted=True,
                     reason=f"fits the budget: adopted (the same projects as from {format_money(steps[-1].endowment)})",
                 )
@@ -759,10 +770,9 @@ def _add1(
                 profile, current.funded, current.spent_units, candidates
             ):
                 steps.append(
-                    CompletionStep(
-                        endowment=current.endowment,
-                        funded=tuple(profile.project_ids[j] for j in current.funded),
-                        spent=profile.money(current.spent_units),
+                    _step(
+                        profile,
+                        current,
                         accepted=True,
                         reason="exhaustive: no unfunded project fits the money left; stop",
                     )
@@ -795,14 +805,14 @@ def _add1(
                     )
                     endowment, plain_left = skip_to, 0
                     steps.append(
-                        CompletionStep(
-                            endowment=skip_to,
-                            funded=tuple(profile.project_ids[j] for j in current.funded),
-                            spent=profile.money(current.spent_units),
+                        _step(
+                            profile,
+                            current,
                             accepted=True,
                             reason=f"endowments from {format_money(first_skipped)} to {format_money(skip_to)}: no "
                             "project funded by none of them has supporters who together reach its cost, so every run "
                             "fits the budget and funds only projects funded before (run only at the last)",
+                            endowment=skip_to,
                         )
                     )
                     continue
@@ -821,10 +831,9 @@ def _add1(
             if trial.spent_units > profile.budget_units:
                 adopted_last()
                 steps.append(
-                    CompletionStep(
-                        endowment=endowment,
-                        funded=tuple(profile.project_ids[j] for j in trial.funded),
-                        spent=profile.money(trial.spent_units),
+                    _step(
+                        profile,
+                        trial,
                         accepted=False,
                         reason="over the budget: stop with the previous outcome",
                     )
@@ -832,10 +841,9 @@ def _add1(
                 break
             if trial.funded != current.funded:
                 steps.append(
-                    CompletionStep(
-                        endowment=endowment,
-                        funded=tuple(profile.project_ids[j] for j in trial.funded),
-                        spent=profile.money(trial.spent_units),
+                    _step(
+                        profile,
+                        trial,
                         accepted=True,
                         reason="fits the budget: adopted (the outcome changes here)",
                     )
@@ -975,10 +983,9 @@ def _add1_walk(
     and the same funded projects at every endowment it tries.
     """
     steps = [
-        CompletionStep(
-            endowment=first.endowment,
-            funded=tuple(profile.project_ids[j] for j in first.funded),
-            spent=profile.money(first.spent_units),
+        _step(
+            profile,
+            first,
             accepted=True,
             reason="the plain Method of Equal Shares at B / n",
         )
@@ -989,10 +996,9 @@ def _add1_walk(
     while True:
         if params.add1_stop_when_exhaustive and _exhaustive(profile, current.funded, current.spent_units, candidates):
             steps.append(
-                CompletionStep(
-                    endowment=current.endowment,
-                    funded=tuple(profile.project_ids[j] for j in current.funded),
-                    spent=profile.money(current.spent_units),
+                _step(
+                    profile,
+                    current,
                     accepted=True,
                     reason="exhaustive: no unfunded project fits the money left; stop",
                 )
@@ -1004,10 +1010,9 @@ def _add1_walk(
         trial = _mes_run(profile, params, endowment, lottery, candidates, supporters, trace=False)
         fits = trial.spent_units <= profile.budget_units
         steps.append(
-            CompletionStep(
-                endowment=endowment,
-                funded=tuple(profile.project_ids[j] for j in trial.funded),
-                spent=profile.money(trial.spent_units),
+            _step(
+                profile,
+                trial,
                 accepted=fits,
                 reason="fits the budget: adopted" if fits else "over the budget: stop with the previous outcome",
             )

@@ -21,7 +21,7 @@ never pay for it.
 from __future__ import annotations
 
 import gettext as _gettext
-from collections.abc import Iterator, Sequence
+from collections.abc import Collection, Iterator, Sequence
 from contextlib import contextmanager
 from decimal import Decimal, localcontext
 from fractions import Fraction
@@ -207,6 +207,20 @@ def _rounded(value: Fraction) -> Decimal:
     """Two decimals, rounded half away from zero."""
     cents = (abs(value) * 100 + Fraction(1, 2)).__floor__()
     return (Decimal(cents) / 100) * (-1 if value < 0 else 1)
+
+
+def aligned(rows: Sequence[Sequence[str]], right: Collection[int] = (), indent: str = "  ") -> list[str]:
+    """Rows of cells as lines of a plain-text table: each column as wide as its widest cell,
+    the columns in ``right`` right-aligned (numbers), the others left-aligned."""
+    widths = [max(len(row[k]) for row in rows) for k in range(len(rows[0]))]
+    return [
+        indent
+        + "  ".join(
+            cell.rjust(width) if k in right else cell.ljust(width)
+            for k, (cell, width) in enumerate(zip(row, widths, strict=True))
+        ).rstrip()
+        for row in rows
+    ]
 
 
 def texts(lang: str | None = None, currency: str | None = None) -> Texts:

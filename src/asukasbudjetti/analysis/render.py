@@ -20,7 +20,7 @@ from asukasbudjetti.analysis.groups import UNKNOWN
 from asukasbudjetti.analysis.justified import JustifiedCheck, Verdict, Witness
 from asukasbudjetti.analysis.satisfaction import SatisfactionMeasures
 from asukasbudjetti.analysis.small import Priceability, SmallCheck
-from asukasbudjetti.i18n import N_, NP_, Texts
+from asukasbudjetti.i18n import N_, NP_, Texts, aligned
 
 #: How many kinds of ballot of a witness group the text lists.
 BALLOTS_SHOWN = 5
@@ -311,11 +311,6 @@ def histogram_rows(measures: SatisfactionMeasures, t: Texts | None = None) -> li
     return rows
 
 
-def _aligned(rows: list[tuple[str, ...]]) -> list[str]:
-    widths = [max(len(row[k]) for row in rows) for k in range(len(rows[0]))]
-    return ["    " + "  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip() for row in rows]
-
-
 def rule_lines(rule: RuleAnalysis, t: Texts | None = None) -> list[str]:
     t = _t(t)
     name = rule.rule if rule.rule == rule.ran else f"{rule.rule} ({rule.ran})"
@@ -340,7 +335,7 @@ def rule_lines(rule: RuleAnalysis, t: Texts | None = None) -> list[str]:
             continue
         for group in mine:
             rows += [(f"{group.attribute} {group.group}", *measure_cells(m, t)) for m in group.measures]
-    lines += _aligned(rows)
+    lines += aligned(rows, indent="    ")
     lines += [
         "    " + t.gettext("no ballot says its voter's {attribute}: no groups by it", attribute=attribute)
         for attribute in missing

@@ -44,7 +44,7 @@ from pydantic import BaseModel, ConfigDict
 
 from asukasbudjetti.analysis.justified import PROPERTIES, TIME_LIMIT, JustifiedProperty, Verdict, check
 from asukasbudjetti.analysis.satisfaction import SATISFACTIONS, SatisfactionKind, profile_measures
-from asukasbudjetti.i18n import Texts, check_lang
+from asukasbudjetti.i18n import Texts, aligned, check_lang
 from asukasbudjetti.model import Election
 from asukasbudjetti.model.record import canonical_json
 from asukasbudjetti.money import Exact, Money
@@ -349,18 +349,6 @@ def _percent(value: Fraction | None, t: Texts) -> str:
     return text if rounded == value else t.gettext("about {value}", value=text)
 
 
-def _aligned(rows: list[tuple[str, ...]], right: set[int]) -> list[str]:
-    widths = [max(len(row[k]) for row in rows) for k in range(len(rows[0]))]
-    return [
-        "  "
-        + "  ".join(
-            cell.rjust(width) if k in right else cell.ljust(width)
-            for k, (cell, width) in enumerate(zip(row, widths, strict=True))
-        ).rstrip()
-        for row in rows
-    ]
-
-
 def _fairness_lines(rules: Sequence[RuleMeasures], t: Texts) -> list[str]:
     """The fairness table: one row per check, one column per rule (yes / no / not decided)."""
     from asukasbudjetti.analysis.render import MEASURE_NAMES, check_name, verdict_text
@@ -380,7 +368,7 @@ def _fairness_lines(rules: Sequence[RuleMeasures], t: Texts) -> list[str]:
     for kind, gini in (("cost", "gini_cost"), ("cardinality", "gini_cardinality")):
         label = t.gettext("Gini ({satisfaction})", satisfaction=t.gettext(MEASURE_NAMES[kind]))
         rows.append((label, *(_exact(getattr(f, gini), t) for f in fairness)))
-    lines = _aligned(rows, set())
+    lines = aligned(rows, set())
     lines.append("  " + t.gettext("(exact; not decided: the check ran out of time before it could tell)"))
     for r, f in zip(judged, fairness, strict=True):
         failed = next((c for c in f.checks if c.verdict is Verdict.FAILS), None)
@@ -467,7 +455,7 @@ def render_comparison(report: ComparisonReport, language: Texts | str = "en") ->
                 )
                 for r in pot.rules
             ]
-            lines.extend(_aligned(rows, {1, 2, 3, 4, 5}))
+            lines.extend(aligned(rows, {1, 2, 3, 4, 5}))
             for r in pot.rules:
                 funded = ", ".join(r.funded) if r.funded else _("(none)")
                 lines.append("  " + _("{rule} funds: {projects}", rule=r.rule, projects=funded))

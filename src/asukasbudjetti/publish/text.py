@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from fractions import Fraction
 
-from asukasbudjetti.i18n import N_, Texts
+from asukasbudjetti.i18n import N_, Texts, aligned
 from asukasbudjetti.model.outcome import Decision, Outcome
 from asukasbudjetti.model.record import PotOutcome, Record
 
@@ -45,18 +45,6 @@ def approximate(value: Fraction, t: Texts) -> str:
     return shown if rounded == value else f"~{shown}"
 
 
-def _aligned(rows: list[tuple[str, ...]], right: set[int]) -> list[str]:
-    widths = [max(len(row[k]) for row in rows) for k in range(len(rows[0]))]
-    return [
-        "  "
-        + "  ".join(
-            cell.rjust(width) if k in right else cell.ljust(width)
-            for k, (cell, width) in enumerate(zip(row, widths, strict=True))
-        ).rstrip()
-        for row in rows
-    ]
-
-
 def _named(project: str, names: Mapping[str, str]) -> str:
     name = short_name(names.get(project))
     return f"{project} {name}" if name else project
@@ -78,7 +66,7 @@ def trace_rows(outcome: Outcome, t: Texts, names: Mapping[str, str]) -> list[str
             )
             for s in outcome.steps
         ]
-        return _aligned(rows, {0, 2, 3, 4})
+        return aligned(rows, {0, 2, 3, 4})
     lines: list[str] = []
     if outcome.mes_rounds:
         if outcome.endowment is not None:
@@ -94,7 +82,7 @@ def trace_rows(outcome: Outcome, t: Texts, names: Mapping[str, str]) -> list[str
             )
             for r in outcome.mes_rounds
         ]
-        lines += _aligned(rows, {0, 2, 3, 4})
+        lines += aligned(rows, {0, 2, 3, 4})
         if outcome.completion:
             adopted = [step for step in outcome.completion if step.accepted]
             lines.append(
@@ -113,7 +101,7 @@ def trace_rows(outcome: Outcome, t: Texts, names: Mapping[str, str]) -> list[str
             (str(r.round), _named(r.project_id, names), t.money(r.cost), t.count(r.supporters), approximate(r.load, t))
             for r in outcome.phragmen_rounds
         ]
-        lines += _aligned(rows, {0, 2, 3, 4})
+        lines += aligned(rows, {0, 2, 3, 4})
     if outcome.optimum is not None:
         lines.append(
             "  "

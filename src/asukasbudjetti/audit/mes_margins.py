@@ -43,6 +43,7 @@ import numpy as np
 
 from asukasbudjetti.model.outcome import EqualSharesParameters, MesRound, Outcome
 from asukasbudjetti.profile import CompiledProfile
+from asukasbudjetti.rules.equalshares import supporting_rows
 from asukasbudjetti.rules.ties import lottery_ranks
 
 
@@ -83,9 +84,8 @@ class MesReplay:
         assert isinstance(params, EqualSharesParameters)  # applies() checked it
         self.cost_utilities = self.approval and params.utilities == "cost"
         self.lottery = lottery_ranks(params.seed, profile.project_ids)
-        projects, rows = np.nonzero(profile.approvals.T)
-        starts = np.searchsorted(projects, np.arange(profile.project_count + 1))
-        self.rows = [rows[starts[j] : starts[j + 1]] for j in range(profile.project_count)]
+        # The rule's own supporters (as it charges them), from its own function.
+        self.rows = supporting_rows(profile)
         #: Before each round, then after the last: (row levels, the round or None).
         self.states: list[tuple[np.ndarray, MesRound | None]] = []
         #: Every level's money, exact, and as a float for quick bounds.

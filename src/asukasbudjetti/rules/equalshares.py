@@ -362,8 +362,14 @@ class _Voters:
 _ROWS_SEEN: list[tuple[weakref.ref[np.ndarray], list[np.ndarray]]] = []
 
 
-def _supporting_rows(approvals: np.ndarray) -> list[np.ndarray]:
-    """Each project's rows (distinct ballots) that list it."""
+def supporting_rows(profile: CompiledProfile) -> list[np.ndarray]:
+    """Each project's supporters as rows (distinct ballots): the rows with a positive
+    utility for it (see :class:`_Supporters`)."""
+    return _rows_listing(profile.approvals if profile.vote_type.is_approval_like else profile.weights > 0)
+
+
+def _rows_listing(approvals: np.ndarray) -> list[np.ndarray]:
+    """Each column's rows that are true in ``approvals``."""
     for seen, rows_of in _ROWS_SEEN:
         if seen() is approvals:
             return rows_of
@@ -387,8 +393,7 @@ class _Supporters:
 
     def __init__(self, profile: CompiledProfile) -> None:
         approval = profile.vote_type.is_approval_like
-        positive = profile.approvals if approval else profile.weights > 0
-        self.rows = _supporting_rows(positive)
+        self.rows = supporting_rows(profile)
         # Approval: every supporter has utility 1 per unit (cost utilities rescale the price).
         self.utilities = [
             np.ones(len(r), dtype=np.int64) if approval else profile.weights[r, j] for j, r in enumerate(self.rows)

@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 
 from asukasbudjetti.audit.margins import compute_margins
+from asukasbudjetti.profile import compile_profile
 from asukasbudjetti.tally import load_election
 from tests.test_margins import funded, with_cost, with_extra
 
@@ -45,7 +46,7 @@ def test_margins_hold_by_retally(path: Path, rule: str) -> None:
     if rule == "equalshares" and any(p.extra_approvals for p in election.projects):
         pytest.skip("paper votes: Equal Shares refuses counts without ballots")
     margins = compute_margins(election, rule=rule)
-    unit = Fraction(1, _denominator(election))
+    unit = Fraction(1, compile_profile(election).denominator)
     for project_id, margin in margins.items():
         k = margin.extra_supporters
         if k is not None:
@@ -58,8 +59,3 @@ def test_margins_hold_by_retally(path: Path, rule: str) -> None:
             if above < cost:
                 assert not funded(with_cost(election, project_id, above), rule, project_id), (project_id, margin)
 
-
-def _denominator(election: object) -> int:
-    from asukasbudjetti.profile import compile_profile
-
-    return compile_profile(election).denominator  # type: ignore[arg-type]

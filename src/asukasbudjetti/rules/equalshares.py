@@ -64,6 +64,7 @@ from asukasbudjetti.model.outcome import (
 )
 from asukasbudjetti.money import format_money
 from asukasbudjetti.profile import CompiledProfile
+from asukasbudjetti.rules.mes_interval import IntervalSupporters, interval_run, interval_supporters
 from asukasbudjetti.rules.ties import DEFAULT_SEED, lottery_ranks
 
 Completion = Literal["none", "add1", "add1u", "utilitarian"]
@@ -716,6 +717,13 @@ def _step(
     )
 
 
+#: The most increments one certified floating-point run may cover (:func:`_add1_ranges`).
+_RANGE_CAP = 2**40
+#: After a span fails, this many runs keep the halved span before it doubles again
+#: (doubling after each failure, up to the second figure).
+_HOLD = (4, 64)
+
+
 def _add1(
     profile: CompiledProfile,
     params: MesParams,
@@ -725,6 +733,166 @@ def _add1(
     supporters: _Supporters,
 ) -> tuple[_Run, list[CompletionStep]]:
     """Raise every endowment by the increment while the raised outcome fits the real budget.
+
+    Trials run in certified floating point over ranges of endowments
+    (:func:`_add1_ranges`); where the inputs are too large to be exact in binary64,
+    exact trials with regions (:func:`_add1_regions`).
+    """
+    floats = interval_supporters(profile, supporters.rows, supporters.utilities, supporters.weights)
+    if floats is None:
+        return _add1_regions(profile, params, first, lottery, candidates, supporters)
+    return _add1_ranges(profile, params, first, lottery, candidates, supporters, floats)
+
+
+def _add1_ranges(
+    profile: CompiledProfile,
+    params: MesParams,
+    first: _Run,
+    lottery: list[int],
+    candidates: Sequence[int],
+    supporters: _Supporters,
+    floats: IntervalSupporters,
+) -> tuple[_Run, list[CompletionStep]]:
+    """The add1 completion with trials over ranges of endowments.
+
+    The outcome is that of :func:`_add1_walk` (one MES run per increment). One run in
+    certified floating point (:func:`~asukasbudjetti.rules.mes_interval.interval_run`)
+    over every endowment from the next one of the walk to ``span`` increments above
+    it either proves that they all fund the same projects in the same order, or
+    cannot tell. Proved: the walk would adopt each of them (they fit the budget or
+    not alike, and are exhaustive or not alike, since both depend only on what is
+    funded), so it goes on from the last, or stops at the first; the span doubles.
+    Not proved: the span halves; a single endowment that cannot be proved (a tie) is
+    run exactly. When a span fails, the stretch below the first endowment at which a
+    project not funded now becomes affordable is skipped as one step
+    (:func:`_unaffordable_until`), as in :func:`_add1_regions`. The steps record the
+    endowments where the outcome changes, the one adopted in the end, and the one
+    that stopped the walk.
+    """
+    steps = [_step(profile, first, accepted=True, reason="the plain Method of Equal Shares at B / n")]
+    increment = params.add1_increment
+    current = first
+    endowment = Fraction(floor(first.endowment)) if params.add1_start == "floor" else first.endowment
+    fundable = {j for j in candidates if profile.costs[j] > 0 and len(supporters.rows[j])}
+    cost_utilities = profile.vote_type.is_approval_like and params.utilities == "cost"
+    span, hold, next_hold = 1, 0, _HOLD[0]
+    floating, floating_next = 0, _PLAIN_AFTER_MISS[0]
+    while True:
+        if params.add1_stop_when_exhaustive and _exhaustive(profile, current.funded, current.spent_units, candidates):
+            steps.append(
+                _step(
+                    profile, current, accepted=True, reason="exhaustive: no unfunded project fits the money left; stop"
+                )
+            )
+            break
+        if set(current.funded) >= fundable:
+            _adopted_last(profile, current, steps)
+            break  # nothing left that a raised endowment could fund
+        if floating:
+            skip_to = _unaffordable_until(profile, current, endowment, candidates, supporters, increment)
+            if skip_to is not None:
+                # See _add1_regions: every run below skip_to is adopted; only the last is run.
+                first_skipped = endowment + increment
+                current = (
+                    _Run(endowment=skip_to)
+                    if not current.funded
+                    else _mes_run(profile, params, skip_to, lottery, candidates, supporters, trace=False)
+                )
+                endowment, floating, span = skip_to, 0, 1
+                steps.append(_skipped_step(profile, current, first_skipped, skip_to))
+                continue
+        lowest = endowment + increment
+        funded: list[int] | None = None
+        if floating:
+            highest = endowment + span * increment
+            funded = interval_run(profile, floats, cost_utilities, lowest, highest, candidates, lottery)
+            if funded is None and span > 1:
+                # A wider span failed here: keep the halved one a while before doubling
+                # again (a city's runs may differ within every two increments).
+                span, hold, next_hold = span // 2, next_hold, min(2 * next_hold, _HOLD[1])
+                continue
+            floating -= 1
+        if funded is None:
+            # An exact run, with its region: first (where exact regions reach far, on a
+            # small election, they jump furthest), and where a floating-point run cannot
+            # decide (an exact tie, money exactly at a share or a cost: round figures).
+            trial = _mes_run(profile, params, lowest, lottery, candidates, supporters, trace=False, regions=True)
+            further = 0 if trial.until is None else max(ceil((trial.until - lowest) / increment) - 1, 0)
+            last = lowest + further * increment
+            if not floating:
+                if further:
+                    floating_next = _PLAIN_AFTER_MISS[0]
+                else:
+                    floating, floating_next = floating_next, min(2 * floating_next, _PLAIN_AFTER_MISS[1])
+        else:
+            trial = _Run(endowment=lowest, funded=funded, spent_units=sum(profile.cost_units[j] for j in funded))
+            last = highest
+            if hold:
+                hold -= 1
+            else:
+                span = min(2 * span, _RANGE_CAP)
+                if span > 2:
+                    next_hold = _HOLD[0]
+        if trial.spent_units > profile.budget_units:
+            _adopted_last(profile, current, steps)
+            steps.append(
+                _step(profile, trial, accepted=False, reason="over the budget: stop with the previous outcome")
+            )
+            break
+        if trial.funded != current.funded:
+            steps.append(
+                _step(profile, trial, accepted=True, reason="fits the budget: adopted (the outcome changes here)")
+            )
+        settled = (
+            params.add1_stop_when_exhaustive and _exhaustive(profile, trial.funded, trial.spent_units, candidates)
+        ) or set(trial.funded) >= fundable
+        # A settled outcome stops the walk at the first endowment of the range.
+        endowment = lowest if settled else last
+        current = _Run(endowment=endowment, funded=trial.funded, spent_units=trial.spent_units)
+    if current is not first:
+        # The adopted endowment's rounds, recorded in full (trials ran without a trace).
+        current = _mes_run(profile, params, current.endowment, lottery, candidates, supporters)
+    return current, steps
+
+
+def _adopted_last(profile: CompiledProfile, current: _Run, steps: list[CompletionStep]) -> None:
+    """Record the endowment finally adopted, when it is not the change point recorded last."""
+    if current.endowment != steps[-1].endowment:
+        steps.append(
+            _step(
+                profile,
+                current,
+                accepted=True,
+                reason=f"fits the budget: adopted (the same projects as from {format_money(steps[-1].endowment)})",
+            )
+        )
+
+
+def _skipped_step(
+    profile: CompiledProfile, current: _Run, first_skipped: Fraction, skip_to: Fraction
+) -> CompletionStep:
+    """The step of a stretch skipped by :func:`_unaffordable_until`, run only at its last endowment."""
+    return _step(
+        profile,
+        current,
+        accepted=True,
+        reason=f"endowments from {format_money(first_skipped)} to {format_money(skip_to)}: no "
+        "project funded by none of them has supporters who together reach its cost, so every run "
+        "fits the budget and funds only projects funded before (run only at the last)",
+        endowment=skip_to,
+    )
+
+
+def _add1_regions(
+    profile: CompiledProfile,
+    params: MesParams,
+    first: _Run,
+    lottery: list[int],
+    candidates: Sequence[int],
+    supporters: _Supporters,
+) -> tuple[_Run, list[CompletionStep]]:
+    """Raise every endowment by the increment while the raised outcome fits the real budget,
+    with exact trials.
 
     The outcome is that of :func:`_add1_walk` (one MES run per increment), without
     running every increment: a trial run can also say up to which endowment every
@@ -757,18 +925,6 @@ def _add1(
         exhaustive = _exhaustive(profile, run.funded, run.spent_units, candidates)
         return (params.add1_stop_when_exhaustive and exhaustive) or set(run.funded) >= fundable
 
-    def adopted_last() -> None:
-        # The endowment finally adopted, when it is not the change point recorded last.
-        if current.endowment != steps[-1].endowment:
-            steps.append(
-                _step(
-                    profile,
-                    current,
-                    accepted=True,
-                    reason=f"fits the budget: adopted (the same projects as from {format_money(steps[-1].endowment)})",
-                )
-            )
-
     try:
         while True:
             if params.add1_stop_when_exhaustive and _exhaustive(
@@ -784,7 +940,7 @@ def _add1(
                 )
                 break
             if set(current.funded) >= fundable:
-                adopted_last()
+                _adopted_last(profile, current, steps)
                 break  # nothing left that a raised endowment could fund
             if plain_left:
                 skip_to = _unaffordable_until(profile, current, endowment, candidates, supporters, increment)
@@ -809,17 +965,7 @@ def _add1(
                         else _mes_run(profile, params, skip_to, lottery, candidates, supporters, trace=False)
                     )
                     endowment, plain_left = skip_to, 0
-                    steps.append(
-                        _step(
-                            profile,
-                            current,
-                            accepted=True,
-                            reason=f"endowments from {format_money(first_skipped)} to {format_money(skip_to)}: no "
-                            "project funded by none of them has supporters who together reach its cost, so every run "
-                            "fits the budget and funds only projects funded before (run only at the last)",
-                            endowment=skip_to,
-                        )
-                    )
+                    steps.append(_skipped_step(profile, current, first_skipped, skip_to))
                     continue
                 if trials is None:
                     trials = _trials(profile, params, lottery, candidates, supporters, endowment, increment)
@@ -834,7 +980,7 @@ def _add1(
                 )
             endowment = trial.endowment
             if trial.spent_units > profile.budget_units:
-                adopted_last()
+                _adopted_last(profile, current, steps)
                 steps.append(
                     _step(
                         profile,

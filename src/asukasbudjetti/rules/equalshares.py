@@ -645,7 +645,11 @@ def run_equal_shares(profile: CompiledProfile, params: MesParams, rule: str) -> 
         run.spent_units = sum(profile.cost_units[j] for j in funded)
     else:
         supporters = _Supporters(profile)
-        run = _mes_run(profile, params, budget / n if n else Fraction(0), lottery, candidates, supporters)
+        # With add1, the first run's region also says whether exact regions reach far here.
+        add1 = params.completion in ("add1", "add1u")
+        run = _mes_run(
+            profile, params, budget / n if n else Fraction(0), lottery, candidates, supporters, regions=add1
+        )
         if params.completion in ("add1", "add1u") and n:
             run, completion_steps = _add1(profile, params, run, lottery, candidates, supporters)
     funded, spent_units = list(run.funded), run.spent_units
@@ -702,6 +706,10 @@ def funds_project(profile: CompiledProfile, params: MesParams, j: int) -> bool:
 #: where the run's structure changes every fraction of a unit (a city's thousands of
 #: distinct ballots), a region costs more than the plain runs it would save.
 _PLAIN_AFTER_MISS = (4, 64)
+#: With floating-point trials (:func:`_add1_ranges`), after each miss of the exact
+#: regions the next try of them waits four times longer, up to this many trials: an
+#: exact run with regions costs several floating-point runs on a city.
+_FLOATING_AFTER_MISS = 256
 
 
 def _step(
@@ -777,6 +785,10 @@ def _add1_ranges(
     cost_utilities = profile.vote_type.is_approval_like and params.utilities == "cost"
     span, hold, next_hold = 1, 0, _HOLD[0]
     floating, floating_next = 0, _PLAIN_AFTER_MISS[0]
+    if first.until is not None and first.until <= endowment + increment:
+        # The first run's exact region ends before the walk's first endowment: start
+        # with floating-point trials, as after a miss.
+        floating, floating_next = floating_next, 4 * floating_next
     while True:
         if params.add1_stop_when_exhaustive and _exhaustive(profile, current.funded, current.spent_units, candidates):
             steps.append(
@@ -823,7 +835,7 @@ def _add1_ranges(
                 if further:
                     floating_next = _PLAIN_AFTER_MISS[0]
                 else:
-                    floating, floating_next = floating_next, min(2 * floating_next, _PLAIN_AFTER_MISS[1])
+                    floating, floating_next = floating_next, min(4 * floating_next, _FLOATING_AFTER_MISS)
         else:
             trial = _Run(endowment=lowest, funded=funded, spent_units=sum(profile.cost_units[j] for j in funded))
             last = highest

@@ -138,6 +138,20 @@ def test_an_exact_tie_in_equal_shares_is_broken_as_the_exact_rule_does() -> None
     assert setup.floating(Fraction(1000), Fraction(1000)) == [1, 0]
 
 
+def test_a_tie_where_a_supporter_has_nothing_left_is_told_exactly() -> None:
+    # Ten voters with 10 each, cost utilities. Round 1: P0 (36; a, b, c, d: 4 votes)
+    # wins, each pays 9, a keeps 1. Round 2: P1 (4; a, f, g) has effective vote count
+    # 8/3 (a pays her 1, f and g 3/2 each), P2 (6; a, h, i) 12/5, P3 (3; j, k) 2: P1
+    # wins and a has nothing left. Round 3: P2 is paid by h and i alone, 3 each, and
+    # P3 by j and k, 3/2 each: both have effective vote count 2, an exact tie that the
+    # lower cost (P3) wins; then P2. Floating point knows a has exactly nothing (she
+    # paid all she had), so P2's price is exactly 6 / 2 and the tie is told.
+    ballots = [[0, 1, 2], [0], [0], [0], [1], [1], [2], [2], [3], [3]]
+    setup = Setup(approval([36, 4, 6, 3], ballots, 100))
+    assert setup.exact(Fraction(10)) == [0, 1, 3, 2]
+    assert setup.floating(Fraction(10), Fraction(10)) == [0, 1, 3, 2]
+
+
 def test_a_range_across_which_the_outcome_changes_is_not_answered() -> None:
     # P0 (cost 10) has two supporters: they can pay for it from an endowment of 5 on.
     # Over endowments 4 to 6 some runs fund it and some do not: no single answer.

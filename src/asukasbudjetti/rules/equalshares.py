@@ -35,7 +35,11 @@ is a lower bound: each round evaluates projects in order of that bound and stops
 when the bound exceeds the best exact price found (equalshares.net's pruning).
 The add1 completion runs MES only where its outcome may change: a trial run also
 bounds, exactly, the endowments up to which every run is the same, and the walk
-jumps there (:func:`_add1`; the one-unit walk, :func:`_add1_walk`, is its oracle).
+jumps there; where those exact regions keep ending within a unit (a city), trials
+run in certified floating point, over single endowments or whole ranges of them,
+and answer only when every decision of the run is certain
+(:mod:`asukasbudjetti.rules.mes_interval`); the exact run decides the rest
+(:func:`_add1`; the one-unit walk, :func:`_add1_walk`, is its oracle).
 """
 
 from __future__ import annotations

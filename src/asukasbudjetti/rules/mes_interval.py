@@ -147,10 +147,11 @@ class _Price:
 
     __slots__ = ("equal", "high", "low")
 
-    def __init__(self, low: float, high: float, equal: bool = False) -> None:
+    def __init__(self, low: float, high: float, equal: int | None = None) -> None:
         self.low = low
         self.high = high
-        #: Every supporter pays an equal share: the price is exactly cost / weight.
+        #: When every supporter with money left pays an equal share: their total
+        #: utility, and the price is exactly cost / that.
         self.equal = equal
 
 
@@ -185,30 +186,36 @@ def _price(
     counts: FloatArray,
     weighted: FloatArray,
     utilities: FloatArray | None,
-    weight: float,
+    weight: int,
     cost: float,
 ) -> _Price | bool:
     """The certified price interval of a project whose supporters have money in
     ``[lo, hi]``; False when they certainly cannot afford it; True when that is not
-    certain either way, or no interval could be certified."""
+    certain either way, or no interval could be certified.
+
+    ``weight`` is the total utility of these supporters (those known to have nothing
+    left may be left out: they pay nothing at any price)."""
     n = len(counts)
+    if not n:
+        return False
     # Twice the relative error bound of a computed sum of n non-negative rounded
     # products (gamma_{n+1}), so that the rounding of each check below is covered too.
     gamma = (n + 4) * 4.0 * _U
     margins = [max(margin, 8.0 * gamma) for margin in _MARGINS]
+    equal = cost / weight
+    cheapest = float(lo.min() if utilities is None else (lo / utilities).min())
+    if cheapest >= equal * (1.0 + margins[0]):
+        # Every supporter can pay an equal share (so they can afford it): the price is
+        # cost / weight itself.
+        return _Price(_down(_down(equal)), _up(_up(equal)), equal=weight)
+    if utilities is None:
+        return _approval_price(lo, hi, counts, float(weight), cost, gamma, margins)
     most = float(np.dot(counts, hi))
     if most * (1.0 + gamma) < cost:
         return False
     least = float(np.dot(counts, lo))
     if least * (1.0 - gamma) < cost:
         return True  # affordable or not, it is not certain
-    equal = cost / weight
-    cheapest = float(lo.min() if utilities is None else (lo / utilities).min())
-    if cheapest >= equal * (1.0 + margins[0]):
-        # Every supporter can pay an equal share: the price is cost / weight itself.
-        return _Price(_down(_down(equal)), _up(_up(equal)), equal=True)
-    if utilities is None:
-        return _approval_price(lo, hi, counts, weight, cost, gamma, margins)
     # The price of the most money is the lower end; of the least money, the higher.
     rho = _solve(hi, counts, weighted, utilities, cost)
     # lo is hi less a little: one Newton step from rho on lo's payments (concave, so
@@ -248,6 +255,10 @@ def _approval_price(
     # Inclusive prefix sums: the first k supporters' money at lo and at hi, and their number.
     paid_lo = np.cumsum(voters * lo_sorted)
     paid_hi = np.cumsum(voters * hi[order])
+    if float(paid_hi[-1]) * (1.0 + gamma) < cost:
+        return False  # even the most money they may have falls short
+    if float(paid_lo[-1]) * (1.0 - gamma) < cost:
+        return True  # affordable or not, it is not certain
     counted = np.cumsum(voters)
     # The share at the price where the first k pay all: (cost - their money) / the others.
     before = paid_lo - voters * lo_sorted
@@ -282,26 +293,35 @@ class _Levels:
         self.hi = np.zeros(64)
         self.lo[1], self.hi[1] = lo, hi
         self.size = 2
+        self.paid = False
         #: This round's supporters by level, per project priced (approval): the
         #: winner's are reused by ``pay``.
         self.grouped: dict[int, tuple[np.ndarray, np.ndarray]] = {}
 
     def supporters(
         self, supporters: IntervalSupporters, j: int
-    ) -> tuple[FloatArray, FloatArray, FloatArray, FloatArray, FloatArray | None]:
-        """Project ``j``'s supporters as (lo, hi, voters, voters times utility, utility)."""
+    ) -> tuple[FloatArray, FloatArray, FloatArray, FloatArray, FloatArray | None, int]:
+        """Project ``j``'s supporters as (lo, hi, voters, voters times utility, utility,
+        total utility); on approval ballots, those with nothing left (level 0) are left
+        out of all of it."""
         utilities = supporters.utilities[j]
-        if utilities is None and self.size == 2:
+        weight = supporters.integer_weights[j]
+        if utilities is None and not self.paid:
             # Nobody has paid yet: every supporter has the starting money.
-            return self.lo[1:2], self.hi[1:2], supporters.voters[j], supporters.voters[j], None
+            return self.lo[1:2], self.hi[1:2], supporters.voters[j], supporters.voters[j], None, weight
         levels = self.of_row[supporters.rows[j]]
         if utilities is None:
             voters = cast(FloatArray, np.bincount(levels, weights=supporters.counts[j], minlength=self.size))
             present = np.flatnonzero(voters)
             self.grouped[j] = (levels, present)
+            if len(present) and present[0] == 0:
+                # They pay nothing at any price: a price where all the others pay equal
+                # shares is then exactly cost / the others (an exact tie is told).
+                weight -= int(voters[0])
+                present = present[1:]
             counts = voters[present]
-            return self.lo[present], self.hi[present], counts, counts, None
-        return self.lo[levels], self.hi[levels], supporters.counts[j], supporters.weighted[j], utilities
+            return self.lo[present], self.hi[present], counts, counts, None, weight
+        return self.lo[levels], self.hi[levels], supporters.counts[j], supporters.weighted[j], utilities, weight
 
     def pay(self, supporters: IntervalSupporters, j: int, price: _Price) -> None:
         """Project ``j``'s supporters pay ``min(m, rho * u)``: each (level, utility) present
@@ -346,6 +366,18 @@ class _Levels:
             place[old] = target
             self.of_row[rows] = place[levels]
         self.grouped.clear()
+        self.paid = True
+        if self.size > len(self.of_row) // 2 + 1024:
+            self._compact()
+
+    def _compact(self) -> None:
+        """Renumber the levels some row is still at (level 0 stays 0): a price reads the
+        levels by their number, so dead ones would cost every later price."""
+        live, inverse = np.unique(np.concatenate([[0], self.of_row]), return_inverse=True)
+        self.of_row = inverse[1:].astype(np.int64)
+        self.lo = np.concatenate([self.lo[live], np.zeros(64)])
+        self.hi = np.concatenate([self.hi[live], np.zeros(64)])
+        self.size = len(live)
 
 
 def _first_round(
@@ -362,7 +394,7 @@ def _first_round(
         equal = cost / voters
         # Each bound is off by a few roundings at most: 2**-40 is far above them.
         if lo >= equal * (1.0 + _MARGINS[0]):
-            answers[j] = _Price(_down(_down(equal)), _up(_up(equal)), equal=True)
+            answers[j] = _Price(_down(_down(equal)), _up(_up(equal)), equal=supporters.integer_weights[j])
         elif hi * voters * (1.0 + _MARGINS[0]) < cost:
             answers[j] = False
     return answers
@@ -392,9 +424,9 @@ def interval_run(
     per_unit = {j: float(costs[j]) if cost_utilities else 1.0 for j in remaining}
     bound = dict.fromkeys(remaining, 0.0)  # a lower bound of each project's key
 
-    def exact_key(j: int) -> Fraction:
+    def exact_key(j: int, weight: int) -> Fraction:
         # The exact rule's key when the price is cost / weight: cost / (weight * per unit).
-        return Fraction(costs[j], supporters.integer_weights[j] * (costs[j] if cost_utilities else 1))
+        return Fraction(costs[j], weight * (costs[j] if cost_utilities else 1))
 
     funded: list[int] = []
     first = _first_round(supporters, costs, remaining, lo_start, hi_start)
@@ -409,7 +441,7 @@ def interval_run(
                 break
             known = None if first is None else first.get(j)
             found = (
-                _price(*money.supporters(supporters, j), supporters.weights[j], float(costs[j]))
+                _price(*money.supporters(supporters, j), float(costs[j]))
                 if known is None
                 else known
             )
@@ -436,9 +468,11 @@ def interval_run(
         # supporters, and equal counts tie exactly): the exact rule's order decides.
         contenders = [j for j in remaining if bound[j] <= best_high]
         if len(contenders) > 1:
-            if not all(j in prices and prices[j].equal for j in contenders):
+            weights = {j: prices[j].equal if j in prices else None for j in contenders}
+            exact = {j: exact_key(j, w) for j, w in weights.items() if w is not None}
+            if len(exact) < len(contenders):
                 return None
-            winner = min(contenders, key=lambda j: (exact_key(j), costs[j], -profile.supporters[j], lottery[j]))
+            winner = min(contenders, key=lambda j: (exact[j], costs[j], -profile.supporters[j], lottery[j]))
         money.pay(supporters, winner, prices[winner])
         first = None
         funded.append(winner)

@@ -8,7 +8,8 @@ MES in binary floating point *with every quantity enclosed in an interval that
 provably contains the exact value*, and answers only when every decision of the
 run is certain:
 
-- each voter's money lies in ``[lo, hi]``;
+- each voter's money lies in ``[lo, hi]`` (kept as ``lo`` per voter and one width
+  for all);
 - a project's price per unit of utility, ``rho``, the smallest with
   ``sum(c_i * min(m_i, rho * u_i)) == cost``, is decreasing in every ``m_i``, so the
   price of any money between ``lo`` and ``hi`` lies between the price of ``hi`` and
@@ -182,7 +183,7 @@ def _solve(
 
 def _price(
     lo: FloatArray,
-    hi: FloatArray,
+    width: float,
     counts: FloatArray,
     weighted: FloatArray,
     utilities: FloatArray | None,
@@ -190,8 +191,8 @@ def _price(
     cost: float,
 ) -> _Price | bool:
     """The certified price interval of a project whose supporters have money in
-    ``[lo, hi]``; False when they certainly cannot afford it; True when that is not
-    certain either way, or no interval could be certified.
+    ``[lo, lo + width]``; False when they certainly cannot afford it; True when that
+    is not certain either way, or no interval could be certified.
 
     ``weight`` is the total utility of these supporters (those known to have nothing
     left may be left out: they pay nothing at any price)."""
@@ -209,7 +210,9 @@ def _price(
         # cost / weight itself.
         return _Price(_down(_down(equal)), _up(_up(equal)), equal=weight)
     if utilities is None:
-        return _approval_price(lo, hi, counts, float(weight), cost, gamma, margins)
+        return _approval_price(lo, width, counts, float(weight), cost, gamma, margins)
+    # (The sum rounds down by at most half a unit roundoff: the factor covers it.)
+    hi = (lo + width) * (1.0 + 2.0 * _U)
     most = float(np.dot(counts, hi))
     if most * (1.0 + gamma) < cost:
         return False
@@ -238,38 +241,39 @@ def _price(
 
 
 def _approval_price(
-    lo: FloatArray, hi: FloatArray, counts: FloatArray, weight: float, cost: float, gamma: float, margins: list[float]
+    lo: FloatArray, width: float, counts: FloatArray, weight: float, cost: float, gamma: float, margins: list[float]
 ) -> _Price | bool:
     """:func:`_price` where every supporter's utility is 1, from one sort of ``lo``.
 
     For ANY set S of supporters, ``sum(c * min(m, rho)) <= money of S + rho * (voters
     outside S)``, so the price is at least ``(cost - money of S) / (voters outside S)``:
     with S the supporters who pay all they have at the price of ``lo`` and their
-    money at ``hi``, a lower end. And ``sum(c * min(lo, high))`` is exactly the money
+    money at most ``lo + width`` each, a lower end. And ``sum(c * min(lo, high))`` is exactly the money
     of those with ``lo <= high`` plus ``high`` times the others: where that reaches
     the cost, ``high`` is an upper end (sums rounded, bounded by ``gamma``).
     """
-    order = np.argsort(lo, kind="stable")
+    order = np.argsort(lo)
     lo_sorted = lo[order]
     voters = counts[order]
     # Inclusive prefix sums: the first k supporters' money at lo and at hi, and their number.
     paid_lo = np.cumsum(voters * lo_sorted)
-    paid_hi = np.cumsum(voters * hi[order])
-    if float(paid_hi[-1]) * (1.0 + gamma) < cost:
+    least = float(paid_lo[-1])
+    if (least + width * weight) * (1.0 + gamma) < cost:
         return False  # even the most money they may have falls short
-    if float(paid_lo[-1]) * (1.0 - gamma) < cost:
+    if least * (1.0 - gamma) < cost:
         return True  # affordable or not, it is not certain
     counted = np.cumsum(voters)
     # The share at the price where the first k pay all: (cost - their money) / the others.
     before = paid_lo - voters * lo_sorted
     share = (cost - before) / (weight - counted + voters)
-    fits = np.flatnonzero(share <= lo_sorted)
-    if not len(fits):
+    fits = share <= lo_sorted
+    k = int(fits.argmax())
+    if not fits[k]:
         return True
-    k = int(fits[0])
     rho = float(share[k])
-    money_s = float(paid_hi[k - 1]) if k else 0.0
-    others = weight - (float(counted[k - 1]) if k else 0.0)  # exact: whole numbers
+    in_s = float(counted[k - 1]) if k else 0.0  # exact: whole numbers
+    money_s = float(paid_lo[k - 1]) + width * in_s if k else 0.0
+    others = weight - in_s
     # (The subtraction and the division round once each, relative to their results.)
     low = _down((cost - money_s * (1.0 + gamma)) / others * (1.0 - 4.0 * _U))
     for margin in margins:
@@ -290,8 +294,13 @@ class _Levels:
     def __init__(self, row_count: int, lo: float, hi: float) -> None:
         self.of_row = np.ones(row_count, dtype=np.int64)
         self.lo = np.zeros(64)
-        self.hi = np.zeros(64)
-        self.lo[1], self.hi[1] = lo, hi
+        self.lo[1] = lo
+        #: Every level's money is at least its ``lo`` and at most ``lo + width`` (one
+        #: width for all: a payment widens every interval it touches by about as much,
+        #: the width of the price, so one bound costs little and halves the work).
+        self.width = _up(hi - lo)
+        #: No one's money is ever above this.
+        self.top = hi
         self.size = 2
         self.paid = False
         #: This round's supporters by level, per project priced (approval): the
@@ -300,19 +309,19 @@ class _Levels:
 
     def supporters(
         self, supporters: IntervalSupporters, j: int
-    ) -> tuple[FloatArray, FloatArray, FloatArray, FloatArray, FloatArray | None, int]:
-        """Project ``j``'s supporters as (lo, hi, voters, voters times utility, utility,
-        total utility); on approval ballots, those with nothing left (level 0) are left
-        out of all of it."""
+    ) -> tuple[FloatArray, float, FloatArray, FloatArray, FloatArray | None, int]:
+        """Project ``j``'s supporters as (lo, width, voters, voters times utility,
+        utility, total utility); on approval ballots, those with nothing left (level 0)
+        are left out of all of it."""
         utilities = supporters.utilities[j]
         weight = supporters.integer_weights[j]
         if utilities is None and not self.paid:
             # Nobody has paid yet: every supporter has the starting money.
-            return self.lo[1:2], self.hi[1:2], supporters.voters[j], supporters.voters[j], None, weight
+            return self.lo[1:2], self.width, supporters.voters[j], supporters.voters[j], None, weight
         levels = self.of_row[supporters.rows[j]]
         if utilities is None:
             voters = cast(FloatArray, np.bincount(levels, weights=supporters.counts[j], minlength=self.size))
-            present = np.flatnonzero(voters)
+            present = voters.nonzero()[0]
             self.grouped[j] = (levels, present)
             if len(present) and present[0] == 0:
                 # They pay nothing at any price: a price where all the others pay equal
@@ -320,8 +329,8 @@ class _Levels:
                 weight -= int(voters[0])
                 present = present[1:]
             counts = voters[present]
-            return self.lo[present], self.hi[present], counts, counts, None, weight
-        return self.lo[levels], self.hi[levels], supporters.counts[j], supporters.weighted[j], utilities, weight
+            return self.lo[present], self.width, counts, counts, None, weight
+        return self.lo[levels], self.width, supporters.counts[j], supporters.weighted[j], utilities, weight
 
     def pay(self, supporters: IntervalSupporters, j: int, price: _Price) -> None:
         """Project ``j``'s supporters pay ``min(m, rho * u)``: each (level, utility) present
@@ -334,31 +343,33 @@ class _Levels:
                 levels, present = self.grouped[j]
             else:
                 levels = self.of_row[rows]
-                present = np.flatnonzero(np.bincount(levels, minlength=self.size))
+                present = np.bincount(levels, minlength=self.size).nonzero()[0]
             old, utility = present, None
             # Old level -> new level, filled in below.
             place = np.zeros(self.size, dtype=np.int64)
         else:
             levels = self.of_row[rows]
-            width = int(keys.max()) + 1
-            pairs, inverse = np.unique(levels * width + keys, return_inverse=True)
-            old, utility = pairs // width, (pairs % width).astype(np.float64)
+            span = int(keys.max()) + 1
+            pairs, inverse = np.unique(levels * span + keys, return_inverse=True)
+            old, utility = pairs // span, (pairs % span).astype(np.float64)
+        most_utility = 1.0 if utility is None else float(utility.max())
         pay_high = price.high if utility is None else price.high * utility
         pay_low = price.low if utility is None else price.low * utility
-        m_lo, m_hi = self.lo[old], self.hi[old]
-        # max(0, m - rho * u), rounded twice: widened by four unit roundoffs of the sizes.
+        m_lo, width = self.lo[old], self.width
+        # max(0, m - rho * u) for m in [lo, lo + width]: from lo - high * u to lo + width
+        # - low * u, each rounded at most thrice, so widened by four unit roundoffs of
+        # the sizes; surely nothing is left where even the top end is not above 0.
         new_lo = np.maximum(0.0, (m_lo - pay_high) - 4.0 * _U * (m_lo + pay_high))
-        new_hi = np.maximum(0.0, (m_hi - pay_low) + 4.0 * _U * (m_hi + pay_low))
-        left = new_hi > 0.0
+        left = (m_lo + width - pay_low) + 4.0 * _U * (m_lo + width + pay_low) > 0.0
+        # Every new interval is at most the old width plus the price's, plus the roundings.
+        spread = (price.high - price.low) * most_utility
+        self.width = (width + spread + 8.0 * _U * (self.top + width + price.high * most_utility)) * (1.0 + 4.0 * _U)
         count = int(left.sum())
         if self.size + count > len(self.lo):
-            grow = max(len(self.lo), count)
-            self.lo = np.concatenate([self.lo, np.zeros(grow)])
-            self.hi = np.concatenate([self.hi, np.zeros(grow)])
+            self.lo = np.concatenate([self.lo, np.zeros(max(len(self.lo), count))])
         target = np.zeros(len(old), dtype=np.int64)
         target[left] = np.arange(self.size, self.size + count)
         self.lo[self.size : self.size + count] = new_lo[left]
-        self.hi[self.size : self.size + count] = new_hi[left]
         self.size += count
         if place is None:
             self.of_row[rows] = target[inverse]
@@ -376,7 +387,6 @@ class _Levels:
         live, inverse = np.unique(np.concatenate([[0], self.of_row]), return_inverse=True)
         self.of_row = inverse[1:].astype(np.int64)
         self.lo = np.concatenate([self.lo[live], np.zeros(64)])
-        self.hi = np.concatenate([self.hi[live], np.zeros(64)])
         self.size = len(live)
 
 
@@ -440,11 +450,7 @@ def interval_run(
             if best_high is not None and bound[j] > best_high:
                 break
             known = None if first is None else first.get(j)
-            found = (
-                _price(*money.supporters(supporters, j), float(costs[j]))
-                if known is None
-                else known
-            )
+            found = _price(*money.supporters(supporters, j), float(costs[j])) if known is None else known
             if found is False:
                 dropped.append(j)
                 continue

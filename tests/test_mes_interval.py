@@ -207,3 +207,12 @@ def test_add1_with_floating_point_trials_equals_the_walk(
     with pytest.MonkeyPatch.context() as patch:
         regions_fail(patch)
         assert_same(*both(approval(costs, ballots, budget), rule, parameters(chosen, utilities)))
+
+
+def test_an_endowment_beyond_exact_floats_is_left_to_the_exact_rule() -> None:
+    # A huge add1 increment can ask for endowments float cannot hold exactly (or at
+    # all): no answer, never an overflow.
+    setup = Setup(approval([10, 20], [[0], [1], [0, 1]], 30))
+    assert setup.floating(Fraction(10), Fraction(10**400)) is None
+    assert setup.floating(Fraction(2**53), Fraction(2**53)) is None
+    assert setup.floating(Fraction(11), Fraction(11)) == [0] == setup.exact(Fraction(11))

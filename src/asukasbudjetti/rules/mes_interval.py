@@ -423,6 +423,8 @@ def interval_run(
     in order; None when this run cannot certify that (a tie, a near tie, an
     affordability too close to call, or a range too wide): run the exact rule then.
     """
+    if highest * profile.denominator >= _EXACT_INTEGERS:
+        return None  # beyond every cost (and near the end of floats for a huge increment)
     lo_start, _ = _bounds(lowest * profile.denominator)
     _, hi_start = _bounds(highest * profile.denominator)
     money = _Levels(len(profile.counts), lo_start, hi_start)

@@ -6,7 +6,9 @@
   margins: ours only);
 - ``tally ... --rule equalshares/add1`` on Warszawa 2026 and on Józsefváros 2022, beside
   pabutools' ``method_of_equal_shares`` with ``voter_budget_increment=1`` in a fresh
-  process (capped: a run past ``--pabutools-cap`` seconds is reported as such).
+  process (capped: a run past ``--pabutools-cap`` seconds is reported as such), and
+  Warszawa's again on one core (``taskset -c 0``, where there is taskset), as the
+  issue asks.
 
 Usage: ``.venv/bin/python benchmarks/bench_speed.py [--pabulib DIR] [--repeat N]
 [--markdown-out FILE]``. A missing file is skipped, saying so.
@@ -15,6 +17,7 @@ Usage: ``.venv/bin/python benchmarks/bench_speed.py [--pabulib DIR] [--repeat N]
 from __future__ import annotations
 
 import argparse
+import shutil
 import statistics
 import subprocess
 import sys
@@ -65,11 +68,16 @@ def main() -> None:
     args = parser.parse_args()
     warszawa = args.pabulib / "Poland_Warszawa_2026.pb"
     jozsefvaros = args.pabulib / "Hungary_Budapest_2022_VIII_Jozsefvaros.pb"
-    rows: list[tuple[str, str, str]] = []
+    rows: list[tuple[str, str, str, str]] = []
 
     def ours(label: str, command: list[str], repeat: int, pabutools: str = "no such feature") -> None:
         seconds = median_process(command, repeat)
-        rows.append((label, f"{seconds:.2f} s", pabutools))
+        ratio = ""
+        if pabutools.endswith(" s") and not pabutools.startswith(">"):
+            ratio = f"{float(pabutools.removesuffix(' s')) / seconds:.1f}×"
+        elif pabutools.startswith(">"):
+            ratio = f"> {float(pabutools.split()[1]) / seconds:.0f}×"
+        rows.append((label, f"{seconds:.2f} s", pabutools, ratio))
         print(f"{label}: {seconds:.2f} s (pabutools: {pabutools})", flush=True)
 
     ours('python -c "import asukasbudjetti"', [sys.executable, "-c", "import asukasbudjetti"], args.repeat, "-")
@@ -96,12 +104,15 @@ def main() -> None:
             theirs = capped_process([sys.executable, "-c", PABUTOOLS_ADD1, str(path)], args.pabutools_cap)
         command = [CLI, "tally", str(path), "--rule", "equalshares/add1"]
         ours(f"tally {name} --rule equalshares/add1", command, 3, theirs)
+        taskset = shutil.which("taskset")
+        if path == warszawa and taskset:
+            ours("the same on one core (taskset -c 0)", [taskset, "-c", "0", *command], args.repeat, theirs)
     table = [
         f"Commit {code_version()}; medians of whole processes.",
         "",
-        "| what | asukasbudjetti | pabutools |",
-        "| --- | ---: | ---: |",
-        *(f"| {label} | {ours_} | {theirs} |" for label, ours_, theirs in rows),
+        "| what | asukasbudjetti | pabutools | ratio (pabutools / ours) |",
+        "| --- | ---: | ---: | ---: |",
+        *(f"| {label} | {ours_} | {theirs} | {ratio} |" for label, ours_, theirs, ratio in rows),
     ]
     print("\n".join(table))
     if args.markdown_out:

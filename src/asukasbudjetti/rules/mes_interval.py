@@ -302,6 +302,7 @@ class _Levels:
         #: No one's money is ever above this.
         self.top = hi
         self.size = 2
+        self.compact_at = row_count // 2 + 1024
         self.paid = False
         #: This round's supporters by level, per project priced (approval): the
         #: winner's are reused by ``pay``.
@@ -378,16 +379,19 @@ class _Levels:
             self.of_row[rows] = place[levels]
         self.grouped.clear()
         self.paid = True
-        if self.size > len(self.of_row) // 2 + 1024:
+        if self.size > self.compact_at:
             self._compact()
 
     def _compact(self) -> None:
         """Renumber the levels some row is still at (level 0 stays 0): a price reads the
-        levels by their number, so dead ones would cost every later price."""
-        live, inverse = np.unique(np.concatenate([[0], self.of_row]), return_inverse=True)
-        self.of_row = inverse[1:].astype(np.int64)
-        self.lo = np.concatenate([self.lo[live], np.zeros(64)])
-        self.size = len(live)
+        levels by their number, so dead ones would cost every later price. The next
+        compaction waits until the levels have doubled again."""
+        used = np.bincount(self.of_row, minlength=self.size) > 0
+        used[0] = True
+        self.of_row = (np.cumsum(used) - 1)[self.of_row]
+        self.lo = np.concatenate([self.lo[: self.size][used], np.zeros(64)])
+        self.size = int(used.sum())
+        self.compact_at = max(self.compact_at, 2 * self.size)
 
 
 def _first_round(

@@ -263,14 +263,14 @@ def _approval_price(
     if least * (1.0 - gamma) < cost:
         return True  # affordable or not, it is not certain
     counted = np.cumsum(voters)
-    # The share at the price where the first k pay all: (cost - their money) / the others.
-    before = paid_lo - voters * lo_sorted
-    share = (cost - before) / (weight - counted + voters)
-    fits = share <= lo_sorted
+    # At the price lo_k, those before k pay all they have and the others lo_k each:
+    # the first k where that reaches the cost sets the price, a share of lo_k or less.
+    fits = paid_lo + lo_sorted * (weight - counted) >= cost
     k = int(fits.argmax())
     if not fits[k]:
         return True
-    rho = float(share[k])
+    others_k = weight - float(counted[k]) + float(voters[k])
+    rho = (cost - (float(paid_lo[k]) - float(voters[k]) * float(lo_sorted[k]))) / others_k
     in_s = float(counted[k - 1]) if k else 0.0  # exact: whole numbers
     money_s = float(paid_lo[k - 1]) + width * in_s if k else 0.0
     others = weight - in_s
@@ -478,9 +478,11 @@ def interval_run(
         # that may not be are paid in equal shares, whose keys are exact fractions
         # (cost utilities: a project's effective vote count is then its number of
         # supporters, and equal counts tie exactly): the exact rule's order decides.
-        contenders = [j for j in remaining if bound[j] <= best_high]
+        # (Those not priced this round have a bound above best_high: the loop stopped
+        # at the first of them, in the order of the bounds.)
+        contenders = [j for j in prices if bound[j] <= best_high]
         if len(contenders) > 1:
-            weights = {j: prices[j].equal if j in prices else None for j in contenders}
+            weights = {j: prices[j].equal for j in contenders}
             exact = {j: exact_key(j, w) for j, w in weights.items() if w is not None}
             if len(exact) < len(contenders):
                 return None

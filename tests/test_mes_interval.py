@@ -216,3 +216,13 @@ def test_an_endowment_beyond_exact_floats_is_left_to_the_exact_rule() -> None:
     assert setup.floating(Fraction(10), Fraction(10**400)) is None
     assert setup.floating(Fraction(2**53), Fraction(2**53)) is None
     assert setup.floating(Fraction(11), Fraction(11)) == [0] == setup.exact(Fraction(11))
+
+
+def test_points_too_large_to_number_levels_by_keep_the_exact_trials() -> None:
+    # Floating point is not used where its inputs would not be exact or its level
+    # numbers could overflow: add1 then runs its exact trials, and still equals the walk.
+    elect = scoring([30, 20], [{0: 2**40, 1: 1}, {1: 3}, {0: 1}], 40)
+    profile = compile_profile(elect)
+    supporters = equalshares._Supporters(profile)
+    assert interval_supporters(profile, supporters.rows, supporters.utilities, supporters.weights) is None
+    assert_same(*both(elect, "equalshares/add1", []))

@@ -56,6 +56,9 @@ FloatArray = np.ndarray[Any, np.dtype[np.float64]]
 _U = 2.0**-53
 #: Integers up to this size are exact in binary64.
 _EXACT_INTEGERS = 2**53
+#: Points up to this size: a payment numbers (money level, points) pairs as
+#: ``level * (points + 1) + points`` in 64-bit integers.
+_LARGEST_POINTS = 2**24
 #: Relative half-widths tried, in order, when certifying an approximate price: the
 #: first is above the rounding of a sum of a city's ballots, the last
 #: leaves intervals too wide to separate anything but clear winners.
@@ -99,8 +102,8 @@ def interval_supporters(
     profile: CompiledProfile, rows: list[np.ndarray], utilities: list[np.ndarray], weights: list[int]
 ) -> IntervalSupporters | None:
     """The float arrays for :func:`interval_run`, or None when an input is not exact in
-    binary64 (a count, a utility, a cost, the budget or a total utility of 2**53 or
-    more)."""
+    binary64 (a count, a cost, the budget or a total utility of 2**53 or more) or
+    points are too large to number levels by (2**24 or more)."""
     if max(profile.cost_units, default=0) >= _EXACT_INTEGERS or profile.budget_units >= _EXACT_INTEGERS:
         return None
     if max(weights, default=0) >= _EXACT_INTEGERS:
@@ -119,7 +122,7 @@ def interval_supporters(
             utils.append(None)
             keys.append(None)
         else:
-            if len(u) and int(np.abs(u).max()) >= _EXACT_INTEGERS:
+            if len(u) and int(np.abs(u).max()) >= _LARGEST_POINTS:
                 return None
             uf = u.astype(np.float64)
             utils.append(uf)

@@ -21,7 +21,6 @@ import re
 from collections.abc import Iterator, Sequence
 from fractions import Fraction
 from itertools import repeat
-from operator import methodcaller
 from pathlib import Path
 
 from asukasbudjetti.errors import InputError, MoneyError
@@ -94,10 +93,36 @@ def _rows(text: str, source: str, problems: list[Problem]) -> Iterator[tuple[int
 _MARKER_LINE = re.compile(r"^[ \t]*(?:META|PROJECTS|VOTES)[ \t;]*$", re.IGNORECASE | re.MULTILINE)
 _MARKER_INITIALS = frozenset("mMpPvV")
 _VOTES_LINE = re.compile(r"^[ \t]*VOTES[ \t;]*$", re.IGNORECASE | re.MULTILINE)
+# A line after the first that could be a section marker (it starts with m, p or v).
+_MARKER_CANDIDATE = re.compile(r"\n[ \t]*[mMpPvV]")
+# A blank line (nothing but spaces, tabs and ";") after the first and before the last.
+_BLANK_INSIDE = re.compile(r"\n[ \t;]*\n")
 
 
-def _split_plain_votes(normalized: str) -> tuple[str, int, list[str]] | None:
-    """The text up to the VOTES marker, and the VOTES rows split without the csv module.
+class _PlainVotes:
+    """The VOTES section of a file whose VOTES hold no quote, no blank line and no other
+    section marker: its text, split into lines only when a row-by-row reading needs them.
+
+    ``body`` is the section after its marker line, without the final line end;
+    ``first_line`` is the file line of its first line (the header).
+    """
+
+    def __init__(self, body: str, first_line: int) -> None:
+        self.body = body
+        self.first_line = first_line
+        #: How many lines the section has (header included).
+        self.count = body.count("\n") + 1 if body else 0
+        header, _, rows = body.partition("\n")
+        #: The header line, and the rows after it as one text ("" when there is none).
+        self.header = header
+        self.rows = rows
+
+    def lines(self) -> list[str]:
+        return self.body.split("\n") if self.body else []
+
+
+def _split_plain_votes(normalized: str) -> tuple[str, _PlainVotes] | None:
+    """The text up to the VOTES marker, and the VOTES section to read without the csv module.
 
     The VOTES section is most of a large file. Where it holds no quote, no blank
     line and no other section marker, no field can span lines or hide a ";", so a
@@ -111,23 +136,26 @@ def _split_plain_votes(normalized: str) -> tuple[str, int, list[str]] | None:
     if head.count('"') % 2:
         return None  # the marker sits inside a quoted field: not a real section start
     rest = normalized[match.end() + 1 :]
-    if '"' in rest or "\n\n" in rest:
+    if '"' in rest:
         return None
     body = rest[:-1] if rest.endswith("\n") else rest  # the final line end
-    lines = body.split("\n") if body else []
+    # Whole-text searches first (a large file's VOTES are megabytes); only a line that
+    # could be a marker is then tested line by line.
     # Another section marker? Only a line starting with m, p or v can be one.
-    if any(_MARKER_LINE.fullmatch(line) for line in lines if line.lstrip(" \t")[:1] in _MARKER_INITIALS):
+    if (body.lstrip(" \t")[:1] in _MARKER_INITIALS or _MARKER_CANDIDATE.search(body)) and any(
+        _MARKER_LINE.fullmatch(line)
+        for line in body.split("\n")
+        if line.lstrip(" \t")[:1] in _MARKER_INITIALS
+    ):
         return None
-    # Plain substring tests first (a large file's VOTES are megabytes); a line-by-line
-    # test only confirms what they flag.
-    if (
-        body.startswith(("\n", " ", "\t", ";"))
-        or body.endswith((" ", "\t", ";"))
-        or any(mark in body for mark in ("\n\n", " \n", "\t\n", ";\n", "\n;"))
-    ) and any(not line.strip(" \t;") for line in lines):
+    if body and (
+        not body.partition("\n")[0].strip(" \t;")
+        or not body.rpartition("\n")[2].strip(" \t;")
+        or _BLANK_INSIDE.search(body)
+    ):
         return None  # a blank line: the csv reading skips it and counts its line
     first_line = head.count("\n") + 2
-    return head, first_line, lines
+    return head, _PlainVotes(body, first_line)
 
 
 class _Reader:
@@ -201,12 +229,13 @@ class _Reader:
             sections[current].append((line, row))
         votes_lines: Sequence[int] = [line for line, _ in sections.get("VOTES", [])]
         votes_cells: list[list[str]] = [cells for _, cells in sections.get("VOTES", [])]
-        plain_lines: list[str] | None = None
+        plain_votes: _PlainVotes | None = None
         if plain is not None and "VOTES" in sections:
-            _, first_line, plain_lines = plain
-            votes_lines = range(first_line, first_line + len(plain_lines))
-            if plain_lines:
-                last_line = first_line + len(plain_lines) - 1
+            plain_votes = plain[1]
+            first_line = plain_votes.first_line
+            votes_lines = range(first_line, first_line + plain_votes.count)
+            if plain_votes.count:
+                last_line = first_line + plain_votes.count - 1
         if any(problem.code == "syntax" for problem in self.problems):
             # Reading stopped at a line that cannot be split: the rest of the file is
             # unread, so "no VOTES section" and the like would be false.
@@ -233,7 +262,7 @@ class _Reader:
             else (("project_id", "cost"), [])
         )
         votes_header, ballots = (
-            self.read_votes(votes_lines, votes_cells, section_lines["VOTES"], vote_type, plain_lines)
+            self.read_votes(votes_lines, votes_cells, section_lines["VOTES"], vote_type, plain_votes)
             if "VOTES" in sections
             else (("voter_id", "vote"), BallotTable(voter_ids=(), projects=()))
         )
@@ -456,13 +485,13 @@ class _Reader:
         cells_by_row: list[list[str]],
         section_line: int,
         vote_type: VoteType | None,
-        plain_lines: list[str] | None = None,
+        plain: _PlainVotes | None = None,
     ) -> tuple[tuple[str, ...], BallotTable]:
         required: tuple[str, ...] = ("voter_id", "vote")
         if vote_type is not None and vote_type.has_points:
             required = ("voter_id", "vote", "points")
-        if plain_lines is not None:
-            cells_by_row = [plain_lines[0].split(";")] if plain_lines else []
+        if plain is not None:
+            cells_by_row = [plain.header.split(";")] if plain.count else []
         header_row = [(line_numbers[0], cells_by_row[0])] if cells_by_row else []
         header = self.header(header_row, section_line, "VOTES", required)
         if header is None:
@@ -475,19 +504,23 @@ class _Reader:
         extra_columns = [(i, c) for i, c in enumerate(columns) if c not in required]
         body_lines = line_numbers[1:]
         width = len(columns)
-        if plain_lines is not None:
-            text_rows = plain_lines[1:]
-            if text_rows and set(map(methodcaller("count", ";"), text_rows)) == {width - 1}:
-                # Every row has the header's width: cut the whole section into cells
-                # at once and take the columns as slices.
-                cells = ";".join(text_rows).split(";")
-                by_column = [cells[k::width] for k in range(width)]
-                table = _votes_by_column(
-                    body_lines, by_column, columns, voter_index, vote_index, points_index, vote_type
-                )
-                if table is not None:
-                    return columns, table
-            body = [line.split(";") for line in text_rows]
+        if plain is not None:
+            rows = plain.count - 1
+            if rows > 0:
+                # Cut the whole section into cells at once, each line end starting a cell
+                # of its own ("\n" after a ";"): every row has the header's width exactly
+                # when there are rows * width cells and the cells at width, 2 * width, ...
+                # are the ones that start with a line end (a cell holds at most one).
+                cells = plain.rows.replace("\n", ";\n").split(";")
+                if len(cells) == rows * width and "".join(cells[width::width]).count("\n") == rows - 1:
+                    by_column = [cells[k::width] for k in range(width)]
+                    by_column[0] = "".join(by_column[0]).split("\n")  # without the line ends
+                    table = _votes_by_column(
+                        body_lines, by_column, columns, voter_index, vote_index, points_index, vote_type
+                    )
+                    if table is not None:
+                        return columns, table
+            body = [line.split(";") for line in plain.lines()[1:]]
         else:
             body = cells_by_row[1:]
             if body and set(map(len, body)) == {width}:

@@ -22,6 +22,9 @@ from collections.abc import Iterator, Sequence
 from fractions import Fraction
 from itertools import repeat
 from pathlib import Path
+from typing import Any
+
+import numpy as np
 
 from asukasbudjetti.errors import InputError, MoneyError
 from asukasbudjetti.io.text import UTF8_EXPECTED, NotUtf8Error, decode_text, not_utf8_message, read_bytes
@@ -262,7 +265,14 @@ class _Reader:
             else (("project_id", "cost"), [])
         )
         votes_header, ballots = (
-            self.read_votes(votes_lines, votes_cells, section_lines["VOTES"], vote_type, plain_votes)
+            self.read_votes(
+                votes_lines,
+                votes_cells,
+                section_lines["VOTES"],
+                vote_type,
+                plain_votes,
+                tuple(project.project_id for project in projects),
+            )
             if "VOTES" in sections
             else (("voter_id", "vote"), BallotTable(voter_ids=(), projects=()))
         )
@@ -486,6 +496,7 @@ class _Reader:
         section_line: int,
         vote_type: VoteType | None,
         plain: _PlainVotes | None = None,
+        project_ids: tuple[str, ...] = (),
     ) -> tuple[tuple[str, ...], BallotTable]:
         required: tuple[str, ...] = ("voter_id", "vote")
         if vote_type is not None and vote_type.has_points:
@@ -516,7 +527,7 @@ class _Reader:
                     by_column = [cells[k::width] for k in range(width)]
                     by_column[0] = "".join(by_column[0]).split("\n")  # without the line ends
                     table = _votes_by_column(
-                        body_lines, by_column, columns, voter_index, vote_index, points_index, vote_type
+                        body_lines, by_column, columns, voter_index, vote_index, points_index, vote_type, project_ids
                     )
                     if table is not None:
                         return columns, table
@@ -526,7 +537,7 @@ class _Reader:
             if body and set(map(len, body)) == {width}:
                 by_column = [list(column) for column in zip(*body, strict=True)]
                 table = _votes_by_column(
-                    body_lines, by_column, columns, voter_index, vote_index, points_index, vote_type
+                    body_lines, by_column, columns, voter_index, vote_index, points_index, vote_type, project_ids
                 )
                 if table is not None:
                     return columns, table
@@ -677,11 +688,14 @@ def _votes_by_column(
     vote_index: int,
     points_index: int | None,
     vote_type: VoteType | None,
+    project_ids: tuple[str, ...] = (),
 ) -> BallotTable | None:
     """The ballots read column by column (each distinct vote text split once).
 
     Returns None at the first thing that needs a message with a line; the caller
-    then reads row by row and reports it.
+    then reads row by row and reports it. When the ids are plain whole numbers, the
+    ballots' project indices (:meth:`BallotTable.flat_indices` of ``project_ids``) are
+    read from the vote texts at once as well.
     """
     voter_ids = _stripped(by_column[voter_index])
     if "" in voter_ids:
@@ -706,13 +720,61 @@ def _votes_by_column(
             return None
         points = tuple(map(split.__getitem__, points_texts))  # type: ignore[arg-type]  # None excluded above
     required = {voter_index, vote_index} | ({points_index} if points_index is not None else set())
-    return BallotTable.model_construct(
+    table = BallotTable.model_construct(
         voter_ids=voter_ids,
         projects=projects,
         points=points,
         lines=tuple(lines),
         extra={c: _stripped(by_column[i]) for i, c in enumerate(columns) if i not in required},
     )
+    flat = _numeric_flat_indices(vote_texts, joined, projects, project_ids)
+    if flat is not None:
+        table.keep_flat_indices(project_ids, *flat)
+    return table
+
+
+#: Anything but a digit and the separators in the joined distinct vote texts.
+_NOT_DIGITS = re.compile(r"[^0-9,\n]")
+
+
+def _numeric_flat_indices(
+    vote_texts: list[str],
+    distinct_joined: str,
+    projects: tuple[tuple[str, ...], ...],
+    project_ids: tuple[str, ...],
+) -> tuple[np.ndarray[Any, np.dtype[np.int64]], np.ndarray[Any, np.dtype[np.int64]]] | None:
+    """:meth:`BallotTable.flat_indices` of ``project_ids`` read from the vote texts as numbers, or
+    None when that would not be exactly the same.
+
+    Most files number their projects (``1822,322,1992``): numpy then reads every item
+    at once, where looking each of a large city's ~300,000 items up in a dictionary
+    takes tens of milliseconds. An item then names a project exactly when its number
+    is the project's, as long as every id and item is written the one way a whole
+    number is written: ASCII digits only, no leading zero. The texts have no empty
+    item and no white space (checked before this is called).
+    """
+    if not project_ids or len(set(project_ids)) != len(project_ids):
+        return None  # a repeated id (validation reports it) keeps its last index: the general way
+    if not all(p.isascii() and p.isdigit() and (p[0] != "0" or p == "0") for p in project_ids):
+        return None
+    numbers = [int(p) for p in project_ids]
+    largest = max(numbers)
+    if largest > 4 * len(vote_texts) + 100_000:
+        return None  # the table from number to index would be larger than the ballots
+    if _NOT_DIGITS.search(distinct_joined) or any(
+        start in distinct_joined for start in (",0", "\n0")
+    ) or distinct_joined.startswith("0"):
+        return None  # something else than a digit, or an item starting with 0 (0 itself is rare)
+    lengths = np.fromiter(map(len, projects), dtype=np.int64, count=len(projects))
+    # strtoll-style reading: a number too large for int64 reads as the largest int64,
+    # which is no project's (all are at most ``largest``) and so marked -1 below.
+    values = np.fromstring(",".join(vote_texts), dtype=np.int64, sep=",")
+    if values.size != int(lengths.sum()):
+        return None
+    index = np.full(largest + 2, -1, dtype=np.int64)
+    index[numbers] = np.arange(len(numbers), dtype=np.int64)
+    columns = index[np.minimum(values, largest + 1)]
+    return lengths, columns
 
 
 def write_pabulib(election: Election, path: str | os.PathLike[str]) -> None:

@@ -142,17 +142,18 @@ def _split_plain_votes(normalized: str) -> tuple[str, _PlainVotes] | None:
     if '"' in rest:
         return None
     body = rest[:-1] if rest.endswith("\n") else rest  # the final line end
-    # Whole-text searches first (a large file's VOTES are megabytes); only a line that
-    # could be a marker is then tested line by line.
-    # Another section marker? Only a line starting with m, p or v can be one.
-    if (body.lstrip(" \t")[:1] in _MARKER_INITIALS or _MARKER_CANDIDATE.search(body)) and any(
-        _MARKER_LINE.fullmatch(line)
-        for line in body.split("\n")
-        if line.lstrip(" \t")[:1] in _MARKER_INITIALS
+    # Another section marker? Only a line starting with m, p or v can be one: a search
+    # of the whole text for such a line first (a large file's VOTES are megabytes), and
+    # line by line only when it finds one.
+    header = body.partition("\n")[0]  # starts with "voter_id": a candidate every time
+    if _MARKER_LINE.fullmatch(header):
+        return None
+    if _MARKER_CANDIDATE.search(body) and any(
+        _MARKER_LINE.fullmatch(line) for line in body.split("\n") if line.lstrip(" \t")[:1] in _MARKER_INITIALS
     ):
         return None
     if body and (
-        not body.partition("\n")[0].strip(" \t;")
+        not header.strip(" \t;")
         or not body.rpartition("\n")[2].strip(" \t;")
         or _BLANK_INSIDE.search(body)
     ):

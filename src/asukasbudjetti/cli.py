@@ -19,16 +19,25 @@ from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
-import click
+# These imports build tens of thousands of objects (click, numpy, pydantic's models) and
+# free almost none: the cyclic collector, run again and again meanwhile, would find
+# nothing (several milliseconds of every command). It waits, and is left as it was.
+_collecting = gc.isenabled()
+gc.disable()
+try:
+    import click
 
-from asukasbudjetti.errors import AsukasbudjettiError, OutputError, ProblemsError, format_problems
-from asukasbudjetti.io.files import write_atomically
-from asukasbudjetti.model.record import Diagnosis, Record
-from asukasbudjetti.money import parse_money
-from asukasbudjetti.rules import RULES
-from asukasbudjetti.rules.ties import DEFAULT_SEED
-from asukasbudjetti.tally import OFFICIAL, load_election, tally_file
-from asukasbudjetti.version import __version__
+    from asukasbudjetti.errors import AsukasbudjettiError, OutputError, ProblemsError, format_problems
+    from asukasbudjetti.io.files import write_atomically
+    from asukasbudjetti.model.record import Diagnosis, Record
+    from asukasbudjetti.money import parse_money
+    from asukasbudjetti.rules import RULES
+    from asukasbudjetti.rules.ties import DEFAULT_SEED
+    from asukasbudjetti.tally import OFFICIAL, load_election, tally_file
+    from asukasbudjetti.version import __version__
+finally:
+    if _collecting:
+        gc.enable()
 
 if TYPE_CHECKING:
     from asukasbudjetti.audit.diagnose import AuditRow

@@ -104,24 +104,31 @@ _BLANK_INSIDE = re.compile(r"\n[ \t;]*\n")
 
 class _PlainVotes:
     """The VOTES section of a file whose VOTES hold no quote, no blank line and no other
-    section marker: its text, split into lines only when a row-by-row reading needs them.
+    section marker, as positions in the file's text: a large city's VOTES are megabytes,
+    so the text is copied once (the rows, to be cut into cells), and split into lines
+    only when a row-by-row reading needs them.
 
-    ``body`` is the section after its marker line, without the final line end;
-    ``first_line`` is the file line of its first line (the header).
+    The section is ``text[start:end]``: after its marker line, without the final line
+    end; its first line (the header) is file line ``first_line``.
     """
 
-    def __init__(self, body: str, first_line: int) -> None:
-        self.body = body
+    def __init__(self, text: str, start: int, end: int, first_line: int) -> None:
+        self.text, self.start, self.end = text, start, end
         self.first_line = first_line
         #: How many lines the section has (header included).
-        self.count = body.count("\n") + 1 if body else 0
-        header, _, rows = body.partition("\n")
-        #: The header line, and the rows after it as one text ("" when there is none).
-        self.header = header
-        self.rows = rows
+        self.count = text.count("\n", start, end) + 1 if end > start else 0
+        header_end = text.find("\n", start, end)
+        self._rows_start = end if header_end < 0 else header_end + 1
+        #: The header line.
+        self.header = text[start : end if header_end < 0 else header_end]
+
+    @property
+    def rows(self) -> str:
+        """The rows after the header as one text ("" when there is none)."""
+        return self.text[self._rows_start : self.end]
 
     def lines(self) -> list[str]:
-        return self.body.split("\n") if self.body else []
+        return self.text[self.start : self.end].split("\n") if self.end > self.start else []
 
 
 def _split_plain_votes(normalized: str) -> tuple[str, _PlainVotes] | None:
@@ -138,28 +145,30 @@ def _split_plain_votes(normalized: str) -> tuple[str, _PlainVotes] | None:
     head = normalized[: match.end()]
     if head.count('"') % 2:
         return None  # the marker sits inside a quoted field: not a real section start
-    rest = normalized[match.end() + 1 :]
-    if '"' in rest:
+    # The section is normalized[start:end], without its final line end; it is searched
+    # in place rather than copied.
+    start = match.end() + 1
+    if normalized.find('"', start) >= 0:
         return None
-    body = rest[:-1] if rest.endswith("\n") else rest  # the final line end
+    end = len(normalized)
+    if end > start and normalized[end - 1] == "\n":
+        end -= 1
+    plain = _PlainVotes(normalized, start, end, head.count("\n") + 2)
     # Another section marker? Only a line starting with m, p or v can be one: a search
-    # of the whole text for such a line first (a large file's VOTES are megabytes), and
-    # line by line only when it finds one.
-    header = body.partition("\n")[0]  # starts with "voter_id": a candidate every time
-    if _MARKER_LINE.fullmatch(header):
+    # of the whole text for such a line first, and line by line only when it finds one.
+    if _MARKER_LINE.fullmatch(plain.header):  # it starts with "voter_id": a candidate every time
         return None
-    if _MARKER_CANDIDATE.search(body) and any(
-        _MARKER_LINE.fullmatch(line) for line in body.split("\n") if line.lstrip(" \t")[:1] in _MARKER_INITIALS
+    if _MARKER_CANDIDATE.search(normalized, start, end) and any(
+        _MARKER_LINE.fullmatch(line) for line in plain.lines() if line.lstrip(" \t")[:1] in _MARKER_INITIALS
     ):
         return None
-    if body and (
-        not header.strip(" \t;")
-        or not body.rpartition("\n")[2].strip(" \t;")
-        or _BLANK_INSIDE.search(body)
+    last_line_end = normalized.rfind("\n", start, end)
+    last_line = normalized[start if last_line_end < 0 else last_line_end + 1 : end]
+    if end > start and (
+        not plain.header.strip(" \t;") or not last_line.strip(" \t;") or _BLANK_INSIDE.search(normalized, start, end)
     ):
         return None  # a blank line: the csv reading skips it and counts its line
-    first_line = head.count("\n") + 2
-    return head, _PlainVotes(body, first_line)
+    return head, plain
 
 
 class _Reader:
@@ -185,7 +194,7 @@ class _Reader:
         section_lines: dict[str, int] = {}
         current: str | None = None
         last_line = 1
-        normalized = self.text.replace("\r\n", "\n").replace("\r", "\n")
+        normalized = self.text.replace("\r\n", "\n").replace("\r", "\n") if "\r" in self.text else self.text
         plain = _split_plain_votes(normalized)
         for line, row in _rows(plain[0] if plain else normalized, self.source, self.problems):
             last_line = line

@@ -13,7 +13,6 @@ from __future__ import annotations
 import gc
 import os
 import sys
-import traceback
 from collections.abc import Callable
 from functools import partial
 from pathlib import Path
@@ -70,6 +69,8 @@ def _friendly(function: F) -> F:
         except Exception as exc:
             context = click.get_current_context()
             if context.find_root().params.get("debug"):
+                import traceback  # only here: a command that succeeds never pays for it
+
                 click.echo(traceback.format_exc(), err=True, nl=False)
             named = next((kwargs[name] for name in _INPUT_ARGUMENTS if kwargs.get(name)), None)
             where = ", ".join(named) if isinstance(named, tuple) else str(named or "the input")

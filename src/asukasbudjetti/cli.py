@@ -32,7 +32,7 @@ try:
     from asukasbudjetti.money import parse_money
     from asukasbudjetti.rules import RULES
     from asukasbudjetti.rules.ties import DEFAULT_SEED
-    from asukasbudjetti.tally import OFFICIAL, load_election, tally_file
+    from asukasbudjetti.tally import OFFICIAL, load_election, tally_file_and_election
     from asukasbudjetti.version import __version__
 finally:
     if _collecting:
@@ -43,6 +43,12 @@ if TYPE_CHECKING:
     from asukasbudjetti.batch import BatchRow
 
 F = TypeVar("F", bound=Callable[..., Any])
+
+#: What the console script leaves for the end of the process to free (None outside it:
+#: a library user's or a test's process keeps running). A large city's election is
+#: hundreds of thousands of small objects that would take tens of milliseconds to free
+#: one by one, just before :func:`run` ends the process without freeing anything.
+_left_for_exit: list[object] | None = None
 
 
 #: The arguments that name a command's input, in the order they are looked for.
@@ -92,6 +98,14 @@ def main(debug: bool) -> None:
     # One command per process, over data with no reference cycles: the cyclic
     # collector would only re-walk the ballots (tens of milliseconds on a large city).
     gc.disable()
+
+
+def _tally_file(file: str, **arguments: Any) -> Record:
+    """:func:`~asukasbudjetti.tally.tally_file`, its election left for the process's end under :func:`run`."""
+    record, election = tally_file_and_election(file, **arguments)
+    if _left_for_exit is not None:
+        _left_for_exit.append(election)
+    return record
 
 
 def _parse_exclusive(groups: tuple[str, ...]) -> list[list[str]]:
@@ -211,7 +225,7 @@ def tally(
     else:
         # Margins, and the diagnosis of a differing official outcome, are found above
         # the tally, by re-running the rule on changed elections.
-        run: Callable[..., Record] = tally_file
+        run: Callable[..., Record] = _tally_file
         if rule == OFFICIAL:
             from asukasbudjetti.audit.diagnose import tally_file_with_diagnosis
 
@@ -792,6 +806,8 @@ def run() -> None:  # pragma: no cover  (the console script; tests call main)
     the process ends, so it skips freeing a large election object by object at
     interpreter shutdown, a few tens of milliseconds on a large city.
     """
+    global _left_for_exit
+    _left_for_exit = []
     try:
         main()
         code = 0

@@ -690,6 +690,29 @@ def _stripped(cells: Sequence[str]) -> tuple[str, ...]:
     return tuple(cells)
 
 
+def _stripped_repeating(cells: list[str]) -> tuple[str, ...]:
+    """:func:`_stripped` for a column of few distinct values (age, sex, district): the
+    same test, made on each distinct value once rather than on the whole column.
+
+    A space or tab at either end of a cell or a CR anywhere is what :func:`_stripped`
+    looks for between the cells; at the column's two ends it looks for any white space
+    (a first or last cell that is empty shows the line end between the cells there).
+    """
+    distinct = set(cells)
+    if len(distinct) * 8 > len(cells):
+        return _stripped(cells)  # many distinct values: the whole-column test is faster
+    n = len(cells)
+    first = cells[0][:1] if cells[0] or n == 1 else "\n"
+    last = cells[-1][-1:] if cells[-1] or n == 1 else "\n"
+    if (
+        first.isspace()
+        or last.isspace()
+        or any(v[:1] in (" ", "\t") or v[-1:] in (" ", "\t") or "\t" in v or "\r" in v for v in distinct)
+    ):
+        return tuple(map(str.strip, cells))
+    return tuple(cells)
+
+
 def _votes_by_column(
     lines: Sequence[int],
     by_column: list[list[str]],
@@ -713,7 +736,11 @@ def _votes_by_column(
     vote_texts = by_column[vote_index]
     distinct_texts = list(set(vote_texts))
     joined = "\n".join(distinct_texts)
-    if (
+    numbered = _NumberedVotes.of(joined)
+    if numbered is not None:
+        if numbered.has_empty_item:
+            return None  # an empty vote or item: the row-by-row reading says where
+    elif (
         "" in distinct_texts
         or joined[0] == ","
         or joined[-1] in ",\n"
@@ -735,21 +762,43 @@ def _votes_by_column(
         projects=projects,
         points=points,
         lines=tuple(lines),
-        extra={c: _stripped(by_column[i]) for i, c in enumerate(columns) if i not in required},
+        extra={c: _stripped_repeating(by_column[i]) for i, c in enumerate(columns) if i not in required},
     )
-    flat = _numeric_flat_indices(vote_texts, joined, projects, project_ids)
+    flat = _numeric_flat_indices(vote_texts, numbered, projects, project_ids) if numbered is not None else None
     if flat is not None:
         table.keep_flat_indices(project_ids, *flat)
     return table
 
 
-#: Anything but a digit and the separators in the joined distinct vote texts.
-_NOT_DIGITS = re.compile(r"[^0-9,\n]")
+class _NumberedVotes:
+    """The distinct vote texts, joined by line ends, when they hold nothing but ASCII
+    digits, commas and those line ends (as most files' do), looked at as bytes: numpy
+    then checks all of them at once."""
+
+    def __init__(self, text: np.ndarray[Any, np.dtype[np.uint8]]) -> None:
+        separator = (text == ord(",")) | (text == ord("\n"))
+        #: An empty vote or item: two separators in a row, or one at either end.
+        self.has_empty_item = (
+            not text.size or bool(separator[0]) or bool(separator[-1]) or bool((separator[1:] & separator[:-1]).any())
+        )
+        #: An item that starts with 0 ("07", or the id 0 itself).
+        self.has_leading_zero = bool(text.size) and (
+            text[0] == ord("0") or bool((separator[:-1] & (text[1:] == ord("0"))).any())
+        )
+
+    @classmethod
+    def of(cls, joined: str) -> _NumberedVotes | None:
+        if not joined.isascii():
+            return None
+        text = np.frombuffer(joined.encode("ascii"), dtype=np.uint8)
+        if not ((text - np.uint8(ord("0")) < 10) | (text == ord(",")) | (text == ord("\n"))).all():
+            return None
+        return cls(text)
 
 
 def _numeric_flat_indices(
     vote_texts: list[str],
-    distinct_joined: str,
+    numbered: _NumberedVotes,
     projects: tuple[tuple[str, ...], ...],
     project_ids: tuple[str, ...],
 ) -> tuple[np.ndarray[Any, np.dtype[np.int64]], np.ndarray[Any, np.dtype[np.int64]]] | None:
@@ -771,10 +820,8 @@ def _numeric_flat_indices(
     largest = max(numbers)
     if largest > 4 * len(vote_texts) + 100_000:
         return None  # the table from number to index would be larger than the ballots
-    if _NOT_DIGITS.search(distinct_joined) or any(
-        start in distinct_joined for start in (",0", "\n0")
-    ) or distinct_joined.startswith("0"):
-        return None  # something else than a digit, or an item starting with 0 (0 itself is rare)
+    if numbered.has_leading_zero:
+        return None  # "07" is not project 7 (and the id 0 itself is rare)
     lengths = np.fromiter(map(len, projects), dtype=np.int64, count=len(projects))
     # strtoll-style reading: a number too large for int64 reads as the largest int64,
     # which is no project's (all are at most ``largest``) and so marked -1 below.
@@ -783,7 +830,7 @@ def _numeric_flat_indices(
         return None
     index = np.full(largest + 2, -1, dtype=np.int64)
     index[numbers] = np.arange(len(numbers), dtype=np.int64)
-    columns = index[np.minimum(values, largest + 1)]
+    columns = np.take(index, values, mode="clip")  # a number above largest: index -1
     return lengths, columns
 
 

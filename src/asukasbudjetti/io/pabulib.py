@@ -100,6 +100,9 @@ _VOTES_LINE = re.compile(r"^[ \t]*VOTES[ \t;]*$", re.IGNORECASE | re.MULTILINE)
 _MARKER_CANDIDATE = re.compile(r"\n[ \t]*[mMpPvV]")
 # A blank line (nothing but spaces, tabs and ";") after the first and before the last.
 _BLANK_INSIDE = re.compile(r"\n[ \t;]*\n")
+# Either of the two: one search of a large VOTES section instead of two, in the usual
+# case where it finds neither.
+_MARKER_CANDIDATE_OR_BLANK = re.compile(r"\n(?:[ \t]*[mMpPvV]|[ \t;]*\n)")
 
 
 class _PlainVotes:
@@ -158,14 +161,17 @@ def _split_plain_votes(normalized: str) -> tuple[str, _PlainVotes] | None:
     # of the whole text for such a line first, and line by line only when it finds one.
     if _MARKER_LINE.fullmatch(plain.header):  # it starts with "voter_id": a candidate every time
         return None
-    if _MARKER_CANDIDATE.search(normalized, start, end) and any(
+    suspect = _MARKER_CANDIDATE_OR_BLANK.search(normalized, start, end) is not None
+    if suspect and _MARKER_CANDIDATE.search(normalized, start, end) and any(
         _MARKER_LINE.fullmatch(line) for line in plain.lines() if line.lstrip(" \t")[:1] in _MARKER_INITIALS
     ):
         return None
     last_line_end = normalized.rfind("\n", start, end)
     last_line = normalized[start if last_line_end < 0 else last_line_end + 1 : end]
     if end > start and (
-        not plain.header.strip(" \t;") or not last_line.strip(" \t;") or _BLANK_INSIDE.search(normalized, start, end)
+        not plain.header.strip(" \t;")
+        or not last_line.strip(" \t;")
+        or (suspect and _BLANK_INSIDE.search(normalized, start, end))
     ):
         return None  # a blank line: the csv reading skips it and counts its line
     return head, plain

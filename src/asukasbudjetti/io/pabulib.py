@@ -18,6 +18,7 @@ import csv
 import io
 import os
 import re
+import warnings
 from collections.abc import Iterator, Sequence
 from fractions import Fraction
 from itertools import repeat
@@ -831,7 +832,13 @@ def _numeric_flat_indices(
     lengths = np.fromiter(map(len, projects), dtype=np.int64, count=len(projects))
     # strtoll-style reading: a number too large for int64 reads as the largest int64,
     # which is no project's (all are at most ``largest``) and so marked -1 below.
-    values = np.fromstring(",".join(vote_texts), dtype=np.int64, sep=",")
+    with warnings.catch_warnings():
+        # numpy only warns when it cannot read the text to its end: take the general way then.
+        warnings.simplefilter("error")
+        try:
+            values = np.fromstring(",".join(vote_texts), dtype=np.int64, sep=",")
+        except (ValueError, Warning):
+            return None
     if values.size != int(lengths.sum()):
         return None
     index = np.full(largest + 2, -1, dtype=np.int64)

@@ -13,28 +13,42 @@ from __future__ import annotations
 import gc
 import os
 import sys
-import traceback
 from collections.abc import Callable
 from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
-import click
+# These imports build tens of thousands of objects (click, numpy, pydantic's models) and
+# free almost none: the cyclic collector, run again and again meanwhile, would find
+# nothing (several milliseconds of every command). It waits, and is left as it was.
+_collecting = gc.isenabled()
+gc.disable()
+try:
+    import click
 
-from asukasbudjetti.errors import AsukasbudjettiError, OutputError, ProblemsError, format_problems
-from asukasbudjetti.io.files import write_atomically
-from asukasbudjetti.model.record import Diagnosis, Record
-from asukasbudjetti.money import parse_money
-from asukasbudjetti.rules import RULES
-from asukasbudjetti.rules.ties import DEFAULT_SEED
-from asukasbudjetti.tally import OFFICIAL, load_election, tally_file
-from asukasbudjetti.version import __version__
+    from asukasbudjetti.errors import AsukasbudjettiError, OutputError, ProblemsError, format_problems
+    from asukasbudjetti.io.files import write_atomically
+    from asukasbudjetti.model.record import Diagnosis, Record
+    from asukasbudjetti.money import parse_money
+    from asukasbudjetti.rules import RULES
+    from asukasbudjetti.rules.ties import DEFAULT_SEED
+    from asukasbudjetti.tally import OFFICIAL, load_election, tally_file_and_election
+    from asukasbudjetti.version import __version__
+finally:
+    if _collecting:
+        gc.enable()
 
 if TYPE_CHECKING:
     from asukasbudjetti.audit.diagnose import AuditRow
     from asukasbudjetti.batch import BatchRow
 
 F = TypeVar("F", bound=Callable[..., Any])
+
+#: What the console script leaves for the end of the process to free (None outside it:
+#: a library user's or a test's process keeps running). A large city's election is
+#: hundreds of thousands of small objects that would take tens of milliseconds to free
+#: one by one, just before :func:`run` ends the process without freeing anything.
+_left_for_exit: list[object] | None = None
 
 
 #: The arguments that name a command's input, in the order they are looked for.
@@ -61,6 +75,8 @@ def _friendly(function: F) -> F:
         except Exception as exc:
             context = click.get_current_context()
             if context.find_root().params.get("debug"):
+                import traceback  # only here: a command that succeeds never pays for it
+
                 click.echo(traceback.format_exc(), err=True, nl=False)
             named = next((kwargs[name] for name in _INPUT_ARGUMENTS if kwargs.get(name)), None)
             where = ", ".join(named) if isinstance(named, tuple) else str(named or "the input")
@@ -82,6 +98,14 @@ def main(debug: bool) -> None:
     # One command per process, over data with no reference cycles: the cyclic
     # collector would only re-walk the ballots (tens of milliseconds on a large city).
     gc.disable()
+
+
+def _tally_file(file: str, **arguments: Any) -> Record:
+    """:func:`~asukasbudjetti.tally.tally_file`, its election left for the process's end under :func:`run`."""
+    record, election = tally_file_and_election(file, **arguments)
+    if _left_for_exit is not None:
+        _left_for_exit.append(election)
+    return record
 
 
 def _parse_exclusive(groups: tuple[str, ...]) -> list[list[str]]:
@@ -201,7 +225,7 @@ def tally(
     else:
         # Margins, and the diagnosis of a differing official outcome, are found above
         # the tally, by re-running the rule on changed elections.
-        run: Callable[..., Record] = tally_file
+        run: Callable[..., Record] = _tally_file
         if rule == OFFICIAL:
             from asukasbudjetti.audit.diagnose import tally_file_with_diagnosis
 
@@ -782,6 +806,8 @@ def run() -> None:  # pragma: no cover  (the console script; tests call main)
     the process ends, so it skips freeing a large election object by object at
     interpreter shutdown, a few tens of milliseconds on a large city.
     """
+    global _left_for_exit
+    _left_for_exit = []
     try:
         main()
         code = 0

@@ -25,12 +25,15 @@ from collections.abc import Collection, Iterator, Sequence
 from contextlib import contextmanager
 from decimal import Decimal, localcontext
 from fractions import Fraction
-from functools import cache
+from functools import cache, cached_property
 from pathlib import Path
-from typing import Final, Literal
+from typing import TYPE_CHECKING, Final, Literal
 
 from asukasbudjetti.errors import InputError
 from asukasbudjetti.money import format_money
+
+if TYPE_CHECKING:
+    from babel import Locale
 
 Lang = Literal["fi", "sv", "en"]
 #: The languages every text is written in.
@@ -99,6 +102,13 @@ class Texts:
 
     # --- numbers --------------------------------------------------------------------------------------------
 
+    @cached_property
+    def _locale(self) -> Locale:
+        """Babel's data for this language, parsed once (given the code, Babel parses it on every call)."""
+        from babel import Locale
+
+        return Locale.parse(self.lang)
+
     def number(self, value: Fraction | int) -> str:
         """An exact number: grouped digits and this language's decimal sign; ``p/q ≈ x`` when it has no
         finite decimal form."""
@@ -111,8 +121,9 @@ class Texts:
 
         exact = _decimal(value)
         if exact is None:
-            return f"{_fraction_text(value)} ≈ {format_decimal(_rounded(value), format='#,##0.00', locale=self.lang)}"
-        return format_decimal(exact, locale=self.lang, decimal_quantization=False)
+            approximately = format_decimal(_rounded(value), format="#,##0.00", locale=self._locale)
+            return f"{_fraction_text(value)} ≈ {approximately}"
+        return format_decimal(exact, locale=self._locale, decimal_quantization=False)
 
     def count(self, value: int) -> str:
         """A whole count (votes, voters) with grouped digits."""
@@ -137,10 +148,9 @@ class Texts:
         return self._money_pattern(exact, with_cents=exact != exact.to_integral_value())
 
     def _money_pattern(self, value: Decimal, *, with_cents: bool, currency: bool = True) -> str:
-        from babel import Locale
         from babel.numbers import format_currency, format_decimal
 
-        locale = Locale.parse(self.lang)
+        locale = self._locale
         if not currency or self.currency is None:
             return format_decimal(value, format="#,##0.00", locale=locale, decimal_quantization=False)
         pattern = locale.currency_formats["standard"].pattern
@@ -160,9 +170,9 @@ class Texts:
 
         exact = _decimal(share * 100)
         if exact is None or -exact.as_tuple().exponent > 2:  # type: ignore[operator]
-            text = format_percent(_rounded(share * 100) / 100, locale=self.lang, decimal_quantization=False)
+            text = format_percent(_rounded(share * 100) / 100, locale=self._locale, decimal_quantization=False)
             return self.gettext("about {value}", value=text)
-        return format_percent(exact / 100, locale=self.lang, decimal_quantization=False)
+        return format_percent(exact / 100, locale=self._locale, decimal_quantization=False)
 
     def ordinal(self, n: int) -> str:
         """A place in an order: ``3rd``, ``3.``, ``3:e``."""

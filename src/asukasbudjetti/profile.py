@@ -12,11 +12,12 @@ from __future__ import annotations
 
 import math
 from fractions import Fraction
+from functools import cached_property
 from itertools import chain
 from typing import Any
 
 import numpy as np
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, PrivateAttr
 
 from asukasbudjetti.model import WITHDRAWN_COST, Election, VoteType
 
@@ -35,6 +36,10 @@ class CompiledProfile(BaseModel):
     0-based position ``k`` (``L`` = META ``max_length``, else the longest ballot).
     ``supporters[j]`` is ``votes(p)``, the number of voters whose ballot lists project
     ``j``; ``scores[j]`` is ``score(p)``.
+
+    ``weights``, ``approvals`` and ``counts`` are found the first time a rule asks for
+    one of them: merging a large city's ballots takes longer than a greedy rule, which
+    needs only the totals. A copy made with ``model_copy(update=...)`` may set them.
     """
 
     model_config = ConfigDict(frozen=True, arbitrary_types_allowed=True)
@@ -48,9 +53,6 @@ class CompiledProfile(BaseModel):
     cost_units: tuple[int, ...]
     budget_units: int
     withdrawn: tuple[bool, ...]
-    weights: IntArray
-    approvals: BoolArray
-    counts: IntArray
     supporters: tuple[int, ...]
     scores: tuple[int, ...]
     voter_count: int
@@ -59,6 +61,31 @@ class CompiledProfile(BaseModel):
     #: are included in ``supporters`` and ``scores``. Rules that need individual
     #: ballots (Equal Shares, Phragmén) refuse a profile where any is non-zero.
     paper_votes: tuple[int, ...] = ()
+    # One row per ballot (see compile_profile), and the distinct rows once merged; copies
+    # share it, as they share the ballots.
+    _ballot_rows: dict[str, Any] = PrivateAttr(default_factory=dict)
+
+    @cached_property
+    def weights(self) -> IntArray:
+        """Row ``r``: distinct ballot ``r``'s approvals (0/1), points, or positional scores."""
+        return self._merged()[0]
+
+    @cached_property
+    def approvals(self) -> BoolArray:
+        """Row ``r``: which projects distinct ballot ``r`` lists."""
+        return self._merged()[1]
+
+    @cached_property
+    def counts(self) -> IntArray:
+        """How many voters cast distinct ballot ``r``."""
+        return self._merged()[2]
+
+    def _merged(self) -> tuple[IntArray, BoolArray, IntArray]:
+        rows = self._ballot_rows
+        if "merged" not in rows:
+            rows["merged"] = _merge_identical(rows["keys"], len(self.project_ids))
+        merged: tuple[IntArray, BoolArray, IntArray] = rows["merged"]
+        return merged
 
     @property
     def has_paper_votes(self) -> bool:
@@ -118,27 +145,21 @@ def compile_profile(election: Election) -> CompiledProfile:
         keys = np.ascontiguousarray(np.concatenate([per_ballot, listed], axis=1))
     else:
         keys = per_ballot
-    # Merge identical ballots: each row is viewed as one opaque byte string, which
-    # numpy sorts quickly; the distinct rows come out in byte order, whatever the
-    # order the ballots were cast in.
-    row_type = np.dtype((np.void, keys.dtype.itemsize * keys.shape[1]))
-    unique_rows, counts = np.unique(keys.view(row_type).ravel(), return_counts=True)
-    unique = unique_rows.view(small).reshape(len(unique_rows), keys.shape[1])
-    weights = unique[:, :m].astype(np.int64)
-    approvals = unique[:, m:] != 0 if keys is not per_ballot else weights != 0
-    counts = counts.astype(np.int64)
-    listed_per_ballot = per_ballot != 0 if keys is per_ballot else keys[:, m:] != 0
     paper = tuple(p.extra_approvals or 0 for p in election.projects)
-    supporters = tuple(
-        int(v) + extra for v, extra in zip(listed_per_ballot.sum(axis=0, dtype=np.int64), paper, strict=True)
-    )
+    column_sums = _exact_column_sums(per_ballot)
+    if vote_type.is_approval_like:
+        listed_sums = column_sums  # the rows are 0/1: the sums count the listings
+    else:
+        listed_per_ballot = per_ballot != 0 if keys is per_ballot else keys[:, m:] != 0
+        listed_sums = [int(v) for v in listed_per_ballot.sum(axis=0, dtype=np.int64)]
+    supporters = tuple(v + extra for v, extra in zip(listed_sums, paper, strict=True))
     # A paper vote is an approval: it adds one to the score of approval-like ballots
     # (for points and rankings a count of paper votes has no points to add).
     scores = tuple(
         score + (extra if vote_type.is_approval_like else 0)
-        for score, extra in zip(_exact_column_sums(per_ballot), paper, strict=True)
+        for score, extra in zip(column_sums, paper, strict=True)
     )
-    return CompiledProfile(
+    profile = CompiledProfile(
         source=election.source,
         vote_type=vote_type,
         project_ids=project_ids,
@@ -148,15 +169,29 @@ def compile_profile(election: Election) -> CompiledProfile:
         cost_units=cost_units,
         budget_units=budget_units,
         withdrawn=tuple(c == WITHDRAWN_COST for c in costs),
-        weights=weights,
-        approvals=approvals,
-        counts=counts,
         supporters=supporters,
         scores=scores,
         voter_count=len(ballots),
         positional_length=positional_length,
         paper_votes=paper,
     )
+    profile._ballot_rows["keys"] = keys
+    return profile
+
+
+def _merge_identical(keys: np.ndarray[Any, Any], m: int) -> tuple[IntArray, BoolArray, IntArray]:
+    """The distinct rows of ``keys`` (one per ballot: its values, then, where values can be
+    0, whether it lists each project) as weights, approvals and counts.
+
+    Each row is viewed as one opaque byte string, which numpy sorts quickly; the
+    distinct rows come out in byte order, whatever the order the ballots were cast in.
+    """
+    row_type = np.dtype((np.void, keys.dtype.itemsize * keys.shape[1]))
+    unique_rows, counts = np.unique(keys.view(row_type).ravel(), return_counts=True)
+    unique = unique_rows.view(keys.dtype).reshape(len(unique_rows), keys.shape[1])
+    weights = unique[:, :m].astype(np.int64)
+    approvals = unique[:, m:] != 0 if keys.shape[1] != m else weights != 0
+    return weights, approvals, counts.astype(np.int64)
 
 
 def _exact_column_sums(per_ballot: np.ndarray[Any, np.dtype[np.int8]] | IntArray) -> list[int]:

@@ -18,11 +18,14 @@ import csv
 import io
 import os
 import re
+import warnings
 from collections.abc import Iterator, Sequence
 from fractions import Fraction
 from itertools import repeat
-from operator import methodcaller
 from pathlib import Path
+from typing import Any
+
+import numpy as np
 
 from asukasbudjetti.errors import InputError, MoneyError
 from asukasbudjetti.io.text import UTF8_EXPECTED, NotUtf8Error, decode_text, not_utf8_message, read_bytes
@@ -94,10 +97,46 @@ def _rows(text: str, source: str, problems: list[Problem]) -> Iterator[tuple[int
 _MARKER_LINE = re.compile(r"^[ \t]*(?:META|PROJECTS|VOTES)[ \t;]*$", re.IGNORECASE | re.MULTILINE)
 _MARKER_INITIALS = frozenset("mMpPvV")
 _VOTES_LINE = re.compile(r"^[ \t]*VOTES[ \t;]*$", re.IGNORECASE | re.MULTILINE)
+# A line after the first that could be a section marker (it starts with m, p or v).
+_MARKER_CANDIDATE = re.compile(r"\n[ \t]*[mMpPvV]")
+# A blank line (nothing but spaces, tabs and ";") after the first and before the last.
+_BLANK_INSIDE = re.compile(r"\n[ \t;]*\n")
+# Either of the two: one search of a large VOTES section instead of two, in the usual
+# case where it finds neither.
+_MARKER_CANDIDATE_OR_BLANK = re.compile(r"\n(?:[ \t]*[mMpPvV]|[ \t;]*\n)")
 
 
-def _split_plain_votes(normalized: str) -> tuple[str, int, list[str]] | None:
-    """The text up to the VOTES marker, and the VOTES rows split without the csv module.
+class _PlainVotes:
+    """The VOTES section of a file whose VOTES hold no quote, no blank line and no other
+    section marker, as positions in the file's text: a large city's VOTES are megabytes,
+    so the text is copied once (the rows, to be cut into cells), and split into lines
+    only when a row-by-row reading needs them.
+
+    The section is ``text[start:end]``: after its marker line, without the final line
+    end; its first line (the header) is file line ``first_line``.
+    """
+
+    def __init__(self, text: str, start: int, end: int, first_line: int) -> None:
+        self.text, self.start, self.end = text, start, end
+        self.first_line = first_line
+        #: How many lines the section has (header included).
+        self.count = text.count("\n", start, end) + 1 if end > start else 0
+        header_end = text.find("\n", start, end)
+        self._rows_start = end if header_end < 0 else header_end + 1
+        #: The header line.
+        self.header = text[start : end if header_end < 0 else header_end]
+
+    @property
+    def rows(self) -> str:
+        """The rows after the header as one text ("" when there is none)."""
+        return self.text[self._rows_start : self.end]
+
+    def lines(self) -> list[str]:
+        return self.text[self.start : self.end].split("\n") if self.end > self.start else []
+
+
+def _split_plain_votes(normalized: str) -> tuple[str, _PlainVotes] | None:
+    """The text up to the VOTES marker, and the VOTES section to read without the csv module.
 
     The VOTES section is most of a large file. Where it holds no quote, no blank
     line and no other section marker, no field can span lines or hide a ";", so a
@@ -110,24 +149,33 @@ def _split_plain_votes(normalized: str) -> tuple[str, int, list[str]] | None:
     head = normalized[: match.end()]
     if head.count('"') % 2:
         return None  # the marker sits inside a quoted field: not a real section start
-    rest = normalized[match.end() + 1 :]
-    if '"' in rest or "\n\n" in rest:
+    # The section is normalized[start:end], without its final line end; it is searched
+    # in place rather than copied.
+    start = match.end() + 1
+    if normalized.find('"', start) >= 0:
         return None
-    body = rest[:-1] if rest.endswith("\n") else rest  # the final line end
-    lines = body.split("\n") if body else []
-    # Another section marker? Only a line starting with m, p or v can be one.
-    if any(_MARKER_LINE.fullmatch(line) for line in lines if line.lstrip(" \t")[:1] in _MARKER_INITIALS):
+    end = len(normalized)
+    if end > start and normalized[end - 1] == "\n":
+        end -= 1
+    plain = _PlainVotes(normalized, start, end, head.count("\n") + 2)
+    # Another section marker? Only a line starting with m, p or v can be one: a search
+    # of the whole text for such a line first, and line by line only when it finds one.
+    if _MARKER_LINE.fullmatch(plain.header):  # it starts with "voter_id": a candidate every time
         return None
-    # Plain substring tests first (a large file's VOTES are megabytes); a line-by-line
-    # test only confirms what they flag.
-    if (
-        body.startswith(("\n", " ", "\t", ";"))
-        or body.endswith((" ", "\t", ";"))
-        or any(mark in body for mark in ("\n\n", " \n", "\t\n", ";\n", "\n;"))
-    ) and any(not line.strip(" \t;") for line in lines):
+    suspect = _MARKER_CANDIDATE_OR_BLANK.search(normalized, start, end) is not None
+    if suspect and _MARKER_CANDIDATE.search(normalized, start, end) and any(
+        _MARKER_LINE.fullmatch(line) for line in plain.lines() if line.lstrip(" \t")[:1] in _MARKER_INITIALS
+    ):
+        return None
+    last_line_end = normalized.rfind("\n", start, end)
+    last_line = normalized[start if last_line_end < 0 else last_line_end + 1 : end]
+    if end > start and (
+        not plain.header.strip(" \t;")
+        or not last_line.strip(" \t;")
+        or (suspect and _BLANK_INSIDE.search(normalized, start, end))
+    ):
         return None  # a blank line: the csv reading skips it and counts its line
-    first_line = head.count("\n") + 2
-    return head, first_line, lines
+    return head, plain
 
 
 class _Reader:
@@ -153,7 +201,7 @@ class _Reader:
         section_lines: dict[str, int] = {}
         current: str | None = None
         last_line = 1
-        normalized = self.text.replace("\r\n", "\n").replace("\r", "\n")
+        normalized = self.text.replace("\r\n", "\n").replace("\r", "\n") if "\r" in self.text else self.text
         plain = _split_plain_votes(normalized)
         for line, row in _rows(plain[0] if plain else normalized, self.source, self.problems):
             last_line = line
@@ -201,12 +249,13 @@ class _Reader:
             sections[current].append((line, row))
         votes_lines: Sequence[int] = [line for line, _ in sections.get("VOTES", [])]
         votes_cells: list[list[str]] = [cells for _, cells in sections.get("VOTES", [])]
-        plain_lines: list[str] | None = None
+        plain_votes: _PlainVotes | None = None
         if plain is not None and "VOTES" in sections:
-            _, first_line, plain_lines = plain
-            votes_lines = range(first_line, first_line + len(plain_lines))
-            if plain_lines:
-                last_line = first_line + len(plain_lines) - 1
+            plain_votes = plain[1]
+            first_line = plain_votes.first_line
+            votes_lines = range(first_line, first_line + plain_votes.count)
+            if plain_votes.count:
+                last_line = first_line + plain_votes.count - 1
         if any(problem.code == "syntax" for problem in self.problems):
             # Reading stopped at a line that cannot be split: the rest of the file is
             # unread, so "no VOTES section" and the like would be false.
@@ -233,7 +282,14 @@ class _Reader:
             else (("project_id", "cost"), [])
         )
         votes_header, ballots = (
-            self.read_votes(votes_lines, votes_cells, section_lines["VOTES"], vote_type, plain_lines)
+            self.read_votes(
+                votes_lines,
+                votes_cells,
+                section_lines["VOTES"],
+                vote_type,
+                plain_votes,
+                tuple(project.project_id for project in projects),
+            )
             if "VOTES" in sections
             else (("voter_id", "vote"), BallotTable(voter_ids=(), projects=()))
         )
@@ -456,13 +512,14 @@ class _Reader:
         cells_by_row: list[list[str]],
         section_line: int,
         vote_type: VoteType | None,
-        plain_lines: list[str] | None = None,
+        plain: _PlainVotes | None = None,
+        project_ids: tuple[str, ...] = (),
     ) -> tuple[tuple[str, ...], BallotTable]:
         required: tuple[str, ...] = ("voter_id", "vote")
         if vote_type is not None and vote_type.has_points:
             required = ("voter_id", "vote", "points")
-        if plain_lines is not None:
-            cells_by_row = [plain_lines[0].split(";")] if plain_lines else []
+        if plain is not None:
+            cells_by_row = [plain.header.split(";")] if plain.count else []
         header_row = [(line_numbers[0], cells_by_row[0])] if cells_by_row else []
         header = self.header(header_row, section_line, "VOTES", required)
         if header is None:
@@ -475,25 +532,29 @@ class _Reader:
         extra_columns = [(i, c) for i, c in enumerate(columns) if c not in required]
         body_lines = line_numbers[1:]
         width = len(columns)
-        if plain_lines is not None:
-            text_rows = plain_lines[1:]
-            if text_rows and set(map(methodcaller("count", ";"), text_rows)) == {width - 1}:
-                # Every row has the header's width: cut the whole section into cells
-                # at once and take the columns as slices.
-                cells = ";".join(text_rows).split(";")
-                by_column = [cells[k::width] for k in range(width)]
-                table = _votes_by_column(
-                    body_lines, by_column, columns, voter_index, vote_index, points_index, vote_type
-                )
-                if table is not None:
-                    return columns, table
-            body = [line.split(";") for line in text_rows]
+        if plain is not None:
+            rows = plain.count - 1
+            if rows > 0:
+                # Cut the whole section into cells at once, each line end starting a cell
+                # of its own ("\n" after a ";"): every row has the header's width exactly
+                # when there are rows * width cells and the cells at width, 2 * width, ...
+                # are the ones that start with a line end (a cell holds at most one).
+                cells = plain.rows.replace("\n", ";\n").split(";")
+                if len(cells) == rows * width and "".join(cells[width::width]).count("\n") == rows - 1:
+                    by_column = [cells[k::width] for k in range(width)]
+                    by_column[0] = "".join(by_column[0]).split("\n")  # without the line ends
+                    table = _votes_by_column(
+                        body_lines, by_column, columns, voter_index, vote_index, points_index, vote_type, project_ids
+                    )
+                    if table is not None:
+                        return columns, table
+            body = [line.split(";") for line in plain.lines()[1:]]
         else:
             body = cells_by_row[1:]
             if body and set(map(len, body)) == {width}:
                 by_column = [list(column) for column in zip(*body, strict=True)]
                 table = _votes_by_column(
-                    body_lines, by_column, columns, voter_index, vote_index, points_index, vote_type
+                    body_lines, by_column, columns, voter_index, vote_index, points_index, vote_type, project_ids
                 )
                 if table is not None:
                     return columns, table
@@ -636,6 +697,29 @@ def _stripped(cells: Sequence[str]) -> tuple[str, ...]:
     return tuple(cells)
 
 
+def _stripped_repeating(cells: list[str]) -> tuple[str, ...]:
+    """:func:`_stripped` for a column of few distinct values (age, sex, district): the
+    same test, made on each distinct value once rather than on the whole column.
+
+    A space or tab at either end of a cell or a CR anywhere is what :func:`_stripped`
+    looks for between the cells; at the column's two ends it looks for any white space
+    (a first or last cell that is empty shows the line end between the cells there).
+    """
+    distinct = set(cells)
+    if len(distinct) * 8 > len(cells):
+        return _stripped(cells)  # many distinct values: the whole-column test is faster
+    n = len(cells)
+    first = cells[0][:1] if cells[0] or n == 1 else "\n"
+    last = cells[-1][-1:] if cells[-1] or n == 1 else "\n"
+    if (
+        first.isspace()
+        or last.isspace()
+        or any(v[:1] in (" ", "\t") or v[-1:] in (" ", "\t") or "\t" in v or "\r" in v for v in distinct)
+    ):
+        return tuple(map(str.strip, cells))
+    return tuple(cells)
+
+
 def _votes_by_column(
     lines: Sequence[int],
     by_column: list[list[str]],
@@ -644,11 +728,14 @@ def _votes_by_column(
     vote_index: int,
     points_index: int | None,
     vote_type: VoteType | None,
+    project_ids: tuple[str, ...] = (),
 ) -> BallotTable | None:
     """The ballots read column by column (each distinct vote text split once).
 
     Returns None at the first thing that needs a message with a line; the caller
-    then reads row by row and reports it.
+    then reads row by row and reports it. When the ids are plain whole numbers, the
+    ballots' project indices (:meth:`BallotTable.flat_indices` of ``project_ids``) are
+    read from the vote texts at once as well.
     """
     voter_ids = _stripped(by_column[voter_index])
     if "" in voter_ids:
@@ -656,7 +743,11 @@ def _votes_by_column(
     vote_texts = by_column[vote_index]
     distinct_texts = list(set(vote_texts))
     joined = "\n".join(distinct_texts)
-    if (
+    numbered = _NumberedVotes.of(joined)
+    if numbered is not None:
+        if numbered.has_empty_item:
+            return None  # an empty vote or item: the row-by-row reading says where
+    elif (
         "" in distinct_texts
         or joined[0] == ","
         or joined[-1] in ",\n"
@@ -673,13 +764,87 @@ def _votes_by_column(
             return None
         points = tuple(map(split.__getitem__, points_texts))  # type: ignore[arg-type]  # None excluded above
     required = {voter_index, vote_index} | ({points_index} if points_index is not None else set())
-    return BallotTable.model_construct(
+    table = BallotTable.model_construct(
         voter_ids=voter_ids,
         projects=projects,
         points=points,
         lines=tuple(lines),
-        extra={c: _stripped(by_column[i]) for i, c in enumerate(columns) if i not in required},
+        extra={c: _stripped_repeating(by_column[i]) for i, c in enumerate(columns) if i not in required},
     )
+    flat = _numeric_flat_indices(vote_texts, numbered, projects, project_ids) if numbered is not None else None
+    if flat is not None:
+        table.keep_flat_indices(project_ids, *flat)
+    return table
+
+
+class _NumberedVotes:
+    """The distinct vote texts, joined by line ends, when they hold nothing but ASCII
+    digits, commas and those line ends (as most files' do), looked at as bytes: numpy
+    then checks all of them at once."""
+
+    def __init__(self, text: np.ndarray[Any, np.dtype[np.uint8]]) -> None:
+        separator = (text == ord(",")) | (text == ord("\n"))
+        #: An empty vote or item: two separators in a row, or one at either end.
+        self.has_empty_item = (
+            not text.size or bool(separator[0]) or bool(separator[-1]) or bool((separator[1:] & separator[:-1]).any())
+        )
+        #: An item that starts with 0 ("07", or the id 0 itself).
+        self.has_leading_zero = bool(text.size) and (
+            text[0] == ord("0") or bool((separator[:-1] & (text[1:] == ord("0"))).any())
+        )
+
+    @classmethod
+    def of(cls, joined: str) -> _NumberedVotes | None:
+        if not joined.isascii():
+            return None
+        text = np.frombuffer(joined.encode("ascii"), dtype=np.uint8)
+        if not ((text - np.uint8(ord("0")) < 10) | (text == ord(",")) | (text == ord("\n"))).all():
+            return None
+        return cls(text)
+
+
+def _numeric_flat_indices(
+    vote_texts: list[str],
+    numbered: _NumberedVotes,
+    projects: tuple[tuple[str, ...], ...],
+    project_ids: tuple[str, ...],
+) -> tuple[np.ndarray[Any, np.dtype[np.int64]], np.ndarray[Any, np.dtype[np.int64]]] | None:
+    """:meth:`BallotTable.flat_indices` of ``project_ids`` read from the vote texts as numbers, or
+    None when that would not be exactly the same.
+
+    Most files number their projects (``1822,322,1992``): numpy then reads every item
+    at once, where looking each of a large city's ~300,000 items up in a dictionary
+    takes tens of milliseconds. An item then names a project exactly when its number
+    is the project's, as long as every id and item is written the one way a whole
+    number is written: ASCII digits only, no leading zero. The texts have no empty
+    item and no white space (checked before this is called).
+    """
+    if not project_ids or len(set(project_ids)) != len(project_ids):
+        return None  # a repeated id (validation reports it) keeps its last index: the general way
+    if not all(p.isascii() and p.isdigit() and (p[0] != "0" or p == "0") for p in project_ids):
+        return None
+    numbers = [int(p) for p in project_ids]
+    largest = max(numbers)
+    if largest > 4 * len(vote_texts) + 100_000:
+        return None  # the table from number to index would be larger than the ballots
+    if numbered.has_leading_zero:
+        return None  # "07" is not project 7 (and the id 0 itself is rare)
+    lengths = np.fromiter(map(len, projects), dtype=np.int64, count=len(projects))
+    # strtoll-style reading: a number too large for int64 reads as the largest int64,
+    # which is no project's (all are at most ``largest``) and so marked -1 below.
+    with warnings.catch_warnings():
+        # numpy only warns when it cannot read the text to its end: take the general way then.
+        warnings.simplefilter("error")
+        try:
+            values = np.fromstring(",".join(vote_texts), dtype=np.int64, sep=",")
+        except (ValueError, Warning):
+            return None
+    if values.size != int(lengths.sum()):
+        return None
+    index = np.full(largest + 2, -1, dtype=np.int64)
+    index[numbers] = np.arange(len(numbers), dtype=np.int64)
+    columns = np.take(index, values, mode="clip")  # a number above largest: index -1
+    return lengths, columns
 
 
 def write_pabulib(election: Election, path: str | os.PathLike[str]) -> None:

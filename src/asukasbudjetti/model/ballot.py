@@ -86,6 +86,16 @@ class BallotTable(BaseModel):
             cached = self._flat[project_ids] = (lengths, columns, self.projects)
         return cached[0], cached[1]
 
+    def keep_flat_indices(
+        self,
+        project_ids: tuple[str, ...],
+        lengths: np.ndarray[Any, np.dtype[np.int64]],
+        columns: np.ndarray[Any, np.dtype[np.int64]],
+    ) -> None:
+        """Remember what :meth:`flat_indices` returns for ``project_ids``, computed by whoever
+        has a faster way to it (the pabulib reader, from the vote texts it has just read)."""
+        self._flat[project_ids] = (lengths, columns, self.projects)
+
     def ballot(self, index: int) -> Ballot:
         """Row ``index`` as a :class:`Ballot`."""
         return Ballot(

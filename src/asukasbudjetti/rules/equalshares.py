@@ -836,7 +836,10 @@ def _add1_ranges(
             further = 0 if trial.until is None else max(ceil((trial.until - lowest) / increment) - 1, 0)
             last = lowest + further * increment
             if not floating:
-                if further:
+                # A region shorter than a few increments, or than the span floating-point
+                # trials last reached, costs more than the trials that would cover it:
+                # a miss too.
+                if further >= max(_PLAIN_AFTER_MISS[0], span):
                     floating_next = _PLAIN_AFTER_MISS[0]
                 else:
                     floating, floating_next = floating_next, min(4 * floating_next, _FLOATING_AFTER_MISS)

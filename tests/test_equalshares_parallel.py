@@ -1,7 +1,8 @@
-"""add1's plain trials (where a trial's region does not reach the next endowment) are computed
-ahead in worker processes on large elections; the outcome and the record must be exactly
-those of the plain loop, and those of the jump: the trace records only the endowments
-where the outcome changes, however the walk got there."""
+"""add1's exact plain trials (where a trial's region does not reach the next endowment and
+binary64 cannot hold the inputs) are computed ahead in worker processes on large
+elections; the outcome and the record must be exactly those of the plain loop, and those
+of the jump with floating-point trials: the trace records only the endowments where the
+outcome changes, however the walk got there."""
 
 from __future__ import annotations
 
@@ -21,7 +22,10 @@ def record(path: Path, rule: str) -> str:
 
 
 def plain_trials(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Every region promises nothing: after the first trial, the walk is all plain trials."""
+    """Exact trials (as where binary64 cannot hold the inputs), and every region promises
+    nothing: after the first trial, the walk is all plain exact trials. The jump it is
+    compared with runs floating-point trials: the records must not tell them apart."""
+    monkeypatch.setattr(equalshares, "interval_supporters", lambda *args: None)
     monkeypatch.setattr(equalshares, "_overtaken", lambda *args: Fraction(0))
     monkeypatch.setattr(equalshares, "_PLAIN_AFTER_MISS", (10**9, 10**9))
 

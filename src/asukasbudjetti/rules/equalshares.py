@@ -651,9 +651,7 @@ def run_equal_shares(profile: CompiledProfile, params: MesParams, rule: str) -> 
         supporters = _Supporters(profile)
         # With add1, the first run's region also says whether exact regions reach far here.
         add1 = params.completion in ("add1", "add1u")
-        run = _mes_run(
-            profile, params, budget / n if n else Fraction(0), lottery, candidates, supporters, regions=add1
-        )
+        run = _mes_run(profile, params, budget / n if n else Fraction(0), lottery, candidates, supporters, regions=add1)
         if params.completion in ("add1", "add1u") and n:
             run, completion_steps = _add1(profile, params, run, lottery, candidates, supporters)
     funded, spent_units = list(run.funded), run.spent_units
@@ -793,29 +791,12 @@ def _add1_ranges(
         # The first run's exact region ends before the walk's first endowment: start
         # with floating-point trials, as after a miss.
         floating, floating_next = floating_next, 4 * floating_next
-    while True:
-        if params.add1_stop_when_exhaustive and _exhaustive(profile, current.funded, current.spent_units, candidates):
-            steps.append(
-                _step(
-                    profile, current, accepted=True, reason="exhaustive: no unfunded project fits the money left; stop"
-                )
-            )
-            break
-        if set(current.funded) >= fundable:
-            _adopted_last(profile, current, steps)
-            break  # nothing left that a raised endowment could fund
+    while not _walk_stops(profile, params, current, candidates, fundable, steps):
         if floating:
-            skip_to = _unaffordable_until(profile, current, endowment, candidates, supporters, increment)
-            if skip_to is not None:
-                # See _add1_regions: every run below skip_to is adopted; only the last is run.
-                first_skipped = endowment + increment
-                current = (
-                    _Run(endowment=skip_to)
-                    if not current.funded
-                    else _mes_run(profile, params, skip_to, lottery, candidates, supporters, trace=False)
-                )
-                endowment, floating, span = skip_to, 0, 1
-                steps.append(_skipped_step(profile, current, first_skipped, skip_to))
+            # Where regions fail, a stretch no run of which can fund anything new is one step.
+            skipped = _skip(profile, params, current, endowment, lottery, candidates, supporters, steps)
+            if skipped is not None:
+                current, endowment, floating, span = skipped, skipped.endowment, 0, 1
                 continue
         lowest = endowment + increment
         funded: list[int] | None = None
@@ -902,6 +883,62 @@ def _skipped_step(
     )
 
 
+def _walk_stops(
+    profile: CompiledProfile,
+    params: MesParams,
+    current: _Run,
+    candidates: Sequence[int],
+    fundable: set[int],
+    steps: list[CompletionStep],
+) -> bool:
+    """Whether the walk stops at ``current``, the outcome it has adopted, recording why:
+    exhaustive (with the exhaustive stop), or nothing left that a raised endowment
+    could fund."""
+    if params.add1_stop_when_exhaustive and _exhaustive(profile, current.funded, current.spent_units, candidates):
+        steps.append(
+            _step(profile, current, accepted=True, reason="exhaustive: no unfunded project fits the money left; stop")
+        )
+        return True
+    if set(current.funded) >= fundable:
+        _adopted_last(profile, current, steps)
+        return True
+    return False
+
+
+def _skip(
+    profile: CompiledProfile,
+    params: MesParams,
+    current: _Run,
+    tried: Fraction,
+    lottery: list[int],
+    candidates: Sequence[int],
+    supporters: _Supporters,
+    steps: list[CompletionStep],
+) -> _Run | None:
+    """The run at the end of the stretch :func:`_unaffordable_until` finds after ``tried``,
+    with the step that records the stretch; None when there is no such stretch.
+
+    Below the first endowment at which a project not funded now could be paid for by
+    its supporters together, every run funds some of the projects funded now and
+    nothing else: it fits the budget, is not exhaustive (a project that fits the money
+    left now fits what such a run leaves) and leaves a project to fund, so the walk
+    adopts each run and goes on. Only the last one matters: it is run, and one step
+    says what was skipped (what each run between funds is not known). Without this, a
+    pot whose only project left costs millions would walk millions of runs.
+    """
+    increment = params.add1_increment
+    skip_to = _unaffordable_until(profile, current, tried, candidates, supporters, increment)
+    if skip_to is None:
+        return None
+    last = (
+        _Run(endowment=skip_to)
+        if not current.funded
+        else _mes_run(profile, params, skip_to, lottery, candidates, supporters, trace=False)
+    )
+    steps.append(_skipped_step(profile, last, tried + increment, skip_to))
+    return last
+
+
 def _add1_regions(
     profile: CompiledProfile,
     params: MesParams,
@@ -945,46 +982,16 @@ def _add1_regions(
         return (params.add1_stop_when_exhaustive and exhaustive) or set(run.funded) >= fundable
 
     try:
-        while True:
-            if params.add1_stop_when_exhaustive and _exhaustive(
-                profile, current.funded, current.spent_units, candidates
-            ):
-                steps.append(
-                    _step(
-                        profile,
-                        current,
-                        accepted=True,
-                        reason="exhaustive: no unfunded project fits the money left; stop",
-                    )
-                )
-                break
-            if set(current.funded) >= fundable:
-                _adopted_last(profile, current, steps)
-                break  # nothing left that a raised endowment could fund
+        while not _walk_stops(profile, params, current, candidates, fundable, steps):
             if plain_left:
-                skip_to = _unaffordable_until(profile, current, endowment, candidates, supporters, increment)
-                if skip_to is not None:
-                    # Regions are failing here (runs whose structure changes every fraction
-                    # of a unit), but below the first endowment at which a project not
-                    # funded now could be paid for by its supporters together, every run
-                    # funds some of the projects funded now and nothing else: it fits the
-                    # budget, is not exhaustive (a project that fits the money left now
-                    # fits what such a run leaves) and leaves a project to fund, so the
-                    # walk adopts each run and goes on. Only the last one matters: it is
-                    # run, and one step says what was skipped (what each run between funds
-                    # is not known). Without this, a pot whose only project left costs
-                    # millions would walk millions of runs.
+                # Regions are failing here (runs whose structure changes every fraction
+                # of a unit): a stretch no run of which can fund anything new is one step.
+                skipped = _skip(profile, params, current, endowment, lottery, candidates, supporters, steps)
+                if skipped is not None:
                     if trials is not None:
                         trials.close()
                         trials = None
-                    first_skipped = endowment + increment
-                    current = (
-                        _Run(endowment=skip_to)
-                        if not current.funded
-                        else _mes_run(profile, params, skip_to, lottery, candidates, supporters, trace=False)
-                    )
-                    endowment, plain_left = skip_to, 0
-                    steps.append(_skipped_step(profile, current, first_skipped, skip_to))
+                    current, endowment, plain_left = skipped, skipped.endowment, 0
                     continue
                 if trials is None:
                     trials = _trials(profile, params, lottery, candidates, supporters, endowment, increment)

@@ -17,6 +17,7 @@ Usage: ``.venv/bin/python benchmarks/bench_speed.py [--pabulib DIR] [--repeat N]
 from __future__ import annotations
 
 import argparse
+import compileall
 import shutil
 import statistics
 import subprocess
@@ -66,6 +67,11 @@ def main() -> None:
     parser.add_argument("--no-pabutools", action="store_true")
     parser.add_argument("--markdown-out", type=Path)
     args = parser.parse_args()
+    # This machine sets PYTHONDONTWRITEBYTECODE: without compiled bytecode every process
+    # would compile the package's changed modules again (see bench_greedy.py).
+    import asukasbudjetti
+
+    compileall.compile_dir(str(Path(asukasbudjetti.__file__).parent), quiet=1)
     warszawa = args.pabulib / "Poland_Warszawa_2026.pb"
     jozsefvaros = args.pabulib / "Hungary_Budapest_2022_VIII_Jozsefvaros.pb"
     rows: list[tuple[str, str, str, str]] = []

@@ -44,11 +44,8 @@ and answer only when every decision of the run is certain
 
 from __future__ import annotations
 
-import multiprocessing
-import os
 import weakref
-from collections import deque
-from collections.abc import Generator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from fractions import Fraction
 from math import ceil, floor, gcd
@@ -68,7 +65,7 @@ from asukasbudjetti.model.outcome import (
 )
 from asukasbudjetti.money import format_money
 from asukasbudjetti.profile import CompiledProfile
-from asukasbudjetti.rules.mes_interval import IntervalSupporters, interval_run, interval_supporters
+from asukasbudjetti.rules.mes_interval import interval_run, interval_supporters
 from asukasbudjetti.rules.ties import DEFAULT_SEED, lottery_ranks
 
 Completion = Literal["none", "add1", "add1u", "utilitarian"]
@@ -703,15 +700,12 @@ def funds_project(profile: CompiledProfile, params: MesParams, j: int) -> bool:
     return j in run.funded
 
 
-#: After a trial whose region reaches no further endowment of the walk, this many
-#: plain trials follow (doubling while regions keep failing, up to the second figure):
-#: where the run's structure changes every fraction of a unit (a city's thousands of
-#: distinct ballots), a region costs more than the plain runs it would save.
-_PLAIN_AFTER_MISS = (4, 64)
-#: With floating-point trials (:func:`_add1_ranges`), after each miss of the exact
-#: regions the next try of them waits four times longer, up to this many trials: an
-#: exact run with regions costs several floating-point runs on a city.
-_FLOATING_AFTER_MISS = 256
+#: After a miss of the exact regions (a trial whose region reaches fewer endowments of
+#: the walk than this, or than the span floating-point trials last reached), this many
+#: trials follow before regions are tried again, four times more after each further
+#: miss up to the second figure: an exact run with regions costs several
+#: floating-point runs on a city.
+_AFTER_MISS = (4, 256)
 
 
 def _step(
@@ -727,7 +721,7 @@ def _step(
     )
 
 
-#: The most increments one certified floating-point run may cover (:func:`_add1_ranges`).
+#: The most increments one certified floating-point run may cover (:func:`_add1`).
 _RANGE_CAP = 2**40
 #: After a span fails, this many runs keep the halved span before it doubles again
 #: (doubling after each failure, up to the second figure).
@@ -742,28 +736,8 @@ def _add1(
     candidates: Sequence[int],
     supporters: _Supporters,
 ) -> tuple[_Run, list[CompletionStep]]:
-    """Raise every endowment by the increment while the raised outcome fits the real budget.
-
-    Trials run in certified floating point over ranges of endowments
-    (:func:`_add1_ranges`); where the inputs are too large to be exact in binary64,
-    exact trials with regions (:func:`_add1_regions`).
-    """
-    floats = interval_supporters(profile, supporters.rows, supporters.utilities, supporters.weights)
-    if floats is None:
-        return _add1_regions(profile, params, first, lottery, candidates, supporters)
-    return _add1_ranges(profile, params, first, lottery, candidates, supporters, floats)
-
-
-def _add1_ranges(
-    profile: CompiledProfile,
-    params: MesParams,
-    first: _Run,
-    lottery: list[int],
-    candidates: Sequence[int],
-    supporters: _Supporters,
-    floats: IntervalSupporters,
-) -> tuple[_Run, list[CompletionStep]]:
-    """The add1 completion with trials over ranges of endowments.
+    """Raise every endowment by the increment while the raised outcome fits the real
+    budget, with trials over ranges of endowments.
 
     The outcome is that of :func:`_add1_walk` (one MES run per increment). One run in
     certified floating point (:func:`~asukasbudjetti.rules.mes_interval.interval_run`)
@@ -775,10 +749,14 @@ def _add1_ranges(
     Not proved: the span halves; a single endowment that cannot be proved (a tie) is
     run exactly. When a span fails, the stretch below the first endowment at which a
     project not funded now becomes affordable is skipped as one step
-    (:func:`_unaffordable_until`), as in :func:`_add1_regions`. The steps record the
-    endowments where the outcome changes, the one adopted in the end, and the one
-    that stopped the walk.
+    (:func:`_unaffordable_until`). Where binary64 cannot hold the inputs exactly
+    (:func:`~asukasbudjetti.rules.mes_interval.interval_supporters`), every trial is an
+    exact run with its region. The steps record the endowments where the outcome
+    changes, the one adopted in the end, and the one that stopped the walk; every
+    endowment of the walk between two recorded steps funds what the earlier of them
+    funds.
     """
+    floats = interval_supporters(profile, supporters.rows, supporters.utilities, supporters.weights)
     steps = [_step(profile, first, accepted=True, reason="the plain Method of Equal Shares at B / n")]
     increment = params.add1_increment
     current = first
@@ -786,7 +764,7 @@ def _add1_ranges(
     fundable = {j for j in candidates if profile.costs[j] > 0 and len(supporters.rows[j])}
     cost_utilities = profile.vote_type.is_approval_like and params.utilities == "cost"
     span, hold, next_hold = 1, 0, _HOLD[0]
-    floating, floating_next = 0, _PLAIN_AFTER_MISS[0]
+    floating, floating_next = 0, _AFTER_MISS[0]
     if first.until is not None and first.until <= endowment + increment:
         # The first run's exact region ends before the walk's first endowment: start
         # with floating-point trials, as after a miss.
@@ -800,7 +778,7 @@ def _add1_ranges(
                 continue
         lowest = endowment + increment
         funded: list[int] | None = None
-        if floating:
+        if floating and floats is not None:
             highest = endowment + span * increment
             funded = interval_run(profile, floats, cost_utilities, lowest, highest, candidates, lottery)
             if funded is None and span > 1:
@@ -808,6 +786,7 @@ def _add1_ranges(
                 # again (a city's runs may differ within every two increments).
                 span, hold, next_hold = span // 2, next_hold, min(2 * next_hold, _HOLD[1])
                 continue
+        if floating:
             floating -= 1
         if funded is None:
             # An exact run, with its region: first (where exact regions reach far, on a
@@ -817,13 +796,10 @@ def _add1_ranges(
             further = 0 if trial.until is None else max(ceil((trial.until - lowest) / increment) - 1, 0)
             last = lowest + further * increment
             if not floating:
-                # A region shorter than a few increments, or than the span floating-point
-                # trials last reached, costs more than the trials that would cover it:
-                # a miss too.
-                if further >= max(_PLAIN_AFTER_MISS[0], span):
-                    floating_next = _PLAIN_AFTER_MISS[0]
+                if further >= max(_AFTER_MISS[0], span):
+                    floating_next = _AFTER_MISS[0]
                 else:
-                    floating, floating_next = floating_next, min(4 * floating_next, _FLOATING_AFTER_MISS)
+                    floating, floating_next = floating_next, min(4 * floating_next, _AFTER_MISS[1])
         else:
             trial = _Run(endowment=lowest, funded=funded, spent_units=sum(profile.cost_units[j] for j in funded))
             last = highest
@@ -939,110 +915,6 @@ def _skip(
     return last
 
 
-def _add1_regions(
-    profile: CompiledProfile,
-    params: MesParams,
-    first: _Run,
-    lottery: list[int],
-    candidates: Sequence[int],
-    supporters: _Supporters,
-) -> tuple[_Run, list[CompletionStep]]:
-    """Raise every endowment by the increment while the raised outcome fits the real budget,
-    with exact trials.
-
-    The outcome is that of :func:`_add1_walk` (one MES run per increment), without
-    running every increment: a trial run can also say up to which endowment every
-    run is the same (``_mes_run``'s ``until``); every endowment of the walk below
-    that funds the same projects, so fits the budget and is adopted just as the
-    trial is, and the walk goes on from the last of them. Where that region keeps
-    ending before the next endowment of the walk, plain trials (computed ahead in
-    worker processes on a large election, see :func:`_trials`) follow for a while.
-    The steps record the endowments where the outcome changes, the one adopted in
-    the end, and the one that stopped the walk; every endowment of the walk between
-    two recorded steps funds what the earlier of them funds.
-    """
-    steps = [
-        _step(
-            profile,
-            first,
-            accepted=True,
-            reason="the plain Method of Equal Shares at B / n",
-        )
-    ]
-    increment = params.add1_increment
-    current = first
-    endowment = Fraction(floor(first.endowment)) if params.add1_start == "floor" else first.endowment
-    fundable = {j for j in candidates if profile.costs[j] > 0 and len(supporters.rows[j])}
-    plain_left, plain_next = 0, _PLAIN_AFTER_MISS[0]
-    trials: Generator[_Run, None, None] | None = None
-
-    def settled(run: _Run) -> bool:
-        # The walk adopts this run and stops before trying another.
-        exhaustive = _exhaustive(profile, run.funded, run.spent_units, candidates)
-        return (params.add1_stop_when_exhaustive and exhaustive) or set(run.funded) >= fundable
-
-    try:
-        while not _walk_stops(profile, params, current, candidates, fundable, steps):
-            if plain_left:
-                # Regions are failing here (runs whose structure changes every fraction
-                # of a unit): a stretch no run of which can fund anything new is one step.
-                skipped = _skip(profile, params, current, endowment, lottery, candidates, supporters, steps)
-                if skipped is not None:
-                    if trials is not None:
-                        trials.close()
-                        trials = None
-                    current, endowment, plain_left = skipped, skipped.endowment, 0
-                    continue
-                if trials is None:
-                    trials = _trials(profile, params, lottery, candidates, supporters, endowment, increment)
-                trial = next(trials)
-                plain_left -= 1
-            else:
-                if trials is not None:
-                    trials.close()
-                    trials = None
-                trial = _mes_run(
-                    profile, params, endowment + increment, lottery, candidates, supporters, trace=False, regions=True
-                )
-            endowment = trial.endowment
-            if trial.spent_units > profile.budget_units:
-                _adopted_last(profile, current, steps)
-                steps.append(
-                    _step(
-                        profile,
-                        trial,
-                        accepted=False,
-                        reason="over the budget: stop with the previous outcome",
-                    )
-                )
-                break
-            if trial.funded != current.funded:
-                steps.append(
-                    _step(
-                        profile,
-                        trial,
-                        accepted=True,
-                        reason="fits the budget: adopted (the outcome changes here)",
-                    )
-                )
-            if trial.until is not None and not settled(trial):
-                # The last endowment of the walk strictly below ``until``.
-                further = ceil((trial.until - endowment) / increment) - 1
-                if further > 0:
-                    endowment += further * increment
-                    plain_next = _PLAIN_AFTER_MISS[0]
-                elif not plain_left:
-                    plain_left, plain_next = plain_next, min(2 * plain_next, _PLAIN_AFTER_MISS[1])
-            current = _Run(endowment=endowment, funded=trial.funded, spent_units=trial.spent_units)
-    finally:
-        if trials is not None:
-            trials.close()
-    if current is not first:
-        # The adopted endowment's rounds, recorded in full (trials ran without a trace).
-        current = _mes_run(profile, params, current.endowment, lottery, candidates, supporters)
-    return current, steps
-
-
 def _unaffordable_until(
     profile: CompiledProfile,
     current: _Run,
@@ -1071,79 +943,6 @@ def _unaffordable_until(
         return None
     steps = ceil((min(bounds) - tried) / increment) - 1  # the last step strictly below the bound
     return tried + steps * increment if steps >= 2 else None
-
-
-#: Trial runs go to worker processes from this many distinct ballots on (below it a
-#: run takes well under a millisecond and starting workers costs more than it saves).
-PARALLEL_MIN_ROWS = 5_000
-#: Trial runs computed ahead of the one the completion is deciding on.
-_LOOKAHEAD = 2
-#: What a forked worker runs trials on (set once per worker, inherited, not pickled).
-_WORKER_STATE: tuple[CompiledProfile, MesParams, list[int], Sequence[int], _Supporters] | None = None
-
-
-def _trials(
-    profile: CompiledProfile,
-    params: MesParams,
-    lottery: list[int],
-    candidates: Sequence[int],
-    supporters: _Supporters,
-    start: Fraction,
-    increment: Fraction,
-) -> Generator[_Run, None, None]:
-    """Untraced MES runs at ``start + increment``, ``start + 2 * increment``, ... in order.
-
-    Each run depends on its endowment alone, so on a large election with two or more
-    cores the next runs are computed ahead in forked worker processes while the
-    completion decides on the current one: the same runs, in the same order, sooner.
-    """
-    parallel = (
-        len(profile.counts) >= PARALLEL_MIN_ROWS
-        and (os.cpu_count() or 1) >= 2
-        and "fork" in multiprocessing.get_all_start_methods()
-        # One level of parallelism: inside a worker of batch --jobs, the cores are taken.
-        and multiprocessing.parent_process() is None
-    )
-    endowment = start
-    if not parallel:
-        while True:
-            endowment += increment
-            yield _mes_run(profile, params, endowment, lottery, candidates, supporters, trace=False)
-    # Imported here: the process pool machinery costs other commands start-up time.
-    from concurrent.futures import Future, ProcessPoolExecutor
-
-    pool = ProcessPoolExecutor(
-        max_workers=_LOOKAHEAD,
-        mp_context=multiprocessing.get_context("fork"),
-        initializer=_set_worker_state,
-        initargs=(profile, params, lottery, candidates, supporters),
-    )
-    pending: deque[tuple[Fraction, Future[tuple[list[int], int]]]] = deque()
-    try:
-        while True:
-            while len(pending) < _LOOKAHEAD:
-                endowment += increment
-                pending.append((endowment, pool.submit(_worker_run, endowment)))
-            trial_endowment, future = pending.popleft()
-            funded, spent_units = future.result()
-            yield _Run(endowment=trial_endowment, funded=funded, spent_units=spent_units)
-    finally:
-        pool.shutdown(wait=True, cancel_futures=True)
-
-
-def _set_worker_state(
-    profile: CompiledProfile, params: MesParams, lottery: list[int], candidates: Sequence[int], supporters: _Supporters
-) -> None:
-    global _WORKER_STATE
-    _WORKER_STATE = (profile, params, lottery, candidates, supporters)
-
-
-def _worker_run(endowment: Fraction) -> tuple[list[int], int]:
-    if _WORKER_STATE is None:  # pragma: no cover  (only if a worker was not initialised)
-        raise RuntimeError("Equal Shares worker has no election")
-    profile, params, lottery, candidates, supporters = _WORKER_STATE
-    run = _mes_run(profile, params, endowment, lottery, candidates, supporters, trace=False)
-    return run.funded, run.spent_units
 
 
 def _add1_walk(

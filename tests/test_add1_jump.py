@@ -126,6 +126,23 @@ def scoring(costs: list[int], ballots: list[dict[int, int]], budget: int) -> Ele
     )
 
 
+def approval_ballots(m: int) -> st.SearchStrategy[list[list[int]]]:
+    """Up to 14 approval ballots over projects 0..m-1, none empty."""
+    return st.lists(
+        st.lists(st.integers(min_value=0, max_value=m - 1), min_size=1, max_size=m), min_size=1, max_size=14
+    )
+
+
+def scoring_ballots(m: int) -> st.SearchStrategy[list[dict[int, int]]]:
+    """Up to 6 scoring ballots with points from -2 to 5: voters listing a project with 0 or
+    less do not pay for it."""
+    return st.lists(
+        st.dictionaries(st.integers(min_value=0, max_value=m - 1), st.integers(min_value=-2, max_value=5), min_size=1),
+        min_size=1,
+        max_size=6,
+    )
+
+
 RULES = ["equalshares/add1", "equalshares/add1u", "equalshares/add1-comparison"]
 params_strategy = st.tuples(
     st.sampled_from(["floor", "exact"]),
@@ -162,9 +179,7 @@ def test_approval_jump_equals_the_walk(
     costs: list[int], data: st.DataObject, budget: int, rule: str, chosen: Any, utilities: str, seed: int
 ) -> None:
     m = len(costs)
-    ballots = data.draw(
-        st.lists(st.lists(st.integers(min_value=0, max_value=m - 1), min_size=1, max_size=m), min_size=1, max_size=14)
-    )
+    ballots = data.draw(approval_ballots(m))
     assert_same(*both(approval(costs, ballots, budget), rule, parameters(chosen, utilities), seed))
 
 
@@ -181,15 +196,7 @@ def test_scoring_jump_equals_the_walk(
 ) -> None:
     # Points from -2 to 5: voters listing a project with 0 or less do not pay for it.
     m = len(costs)
-    ballots = data.draw(
-        st.lists(
-            st.dictionaries(
-                st.integers(min_value=0, max_value=m - 1), st.integers(min_value=-2, max_value=5), min_size=1
-            ),
-            min_size=1,
-            max_size=6,
-        )
-    )
+    ballots = data.draw(scoring_ballots(m))
     assert_same(*both(scoring(costs, ballots, budget), rule, parameters(chosen)))
 
 

@@ -26,7 +26,17 @@ from asukasbudjetti.rules.mes_interval import IntervalSupporters, interval_run, 
 from asukasbudjetti.rules.ties import lottery_ranks
 from asukasbudjetti.tally import load_election
 from tests.conftest import pabulib_params
-from tests.test_add1_jump import RULES, approval, assert_same, both, parameters, params_strategy, scoring
+from tests.test_add1_jump import (
+    RULES,
+    approval,
+    approval_ballots,
+    assert_same,
+    both,
+    parameters,
+    params_strategy,
+    scoring,
+    scoring_ballots,
+)
 
 
 class Setup:
@@ -81,9 +91,7 @@ def test_approval_answers_are_the_exact_runs(
     costs: list[int], data: st.DataObject, budget: int, utilities: str, offset: Fraction, width: Fraction
 ) -> None:
     m = len(costs)
-    ballots = data.draw(
-        st.lists(st.lists(st.integers(min_value=0, max_value=m - 1), min_size=1, max_size=m), min_size=1, max_size=14)
-    )
+    ballots = data.draw(approval_ballots(m))
     setup = Setup(approval(costs, ballots, budget), utilities)
     lowest = Fraction(budget, len(ballots)) + offset
     check_range(setup, lowest, lowest + width)
@@ -101,15 +109,7 @@ def test_scoring_answers_are_the_exact_runs(
     costs: list[int], data: st.DataObject, budget: int, offset: Fraction, width: Fraction
 ) -> None:
     m = len(costs)
-    ballots = data.draw(
-        st.lists(
-            st.dictionaries(
-                st.integers(min_value=0, max_value=m - 1), st.integers(min_value=-2, max_value=5), min_size=1
-            ),
-            min_size=1,
-            max_size=6,
-        )
-    )
+    ballots = data.draw(scoring_ballots(m))
     setup = Setup(scoring(costs, ballots, budget))
     lowest = Fraction(budget, len(ballots)) + offset
     check_range(setup, lowest, lowest + width)
@@ -201,9 +201,7 @@ def test_add1_with_floating_point_trials_equals_the_walk(
     costs: list[int], data: st.DataObject, budget: int, rule: str, chosen: Any, utilities: str
 ) -> None:
     m = len(costs)
-    ballots = data.draw(
-        st.lists(st.lists(st.integers(min_value=0, max_value=m - 1), min_size=1, max_size=m), min_size=1, max_size=14)
-    )
+    ballots = data.draw(approval_ballots(m))
     with pytest.MonkeyPatch.context() as patch:
         regions_fail(patch)
         assert_same(*both(approval(costs, ballots, budget), rule, parameters(chosen, utilities)))
